@@ -84,6 +84,10 @@ export const ERROR_CODES = [
   // key store
   'KEYSTORE_UNAVAILABLE',
   'KEYSTORE_CORRUPT',
+  // trust store: contacts and key rotation
+  'CONTACT_UNKNOWN',
+  'KEY_ALREADY_PINNED',
+  'ROTATION_REPLAYED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

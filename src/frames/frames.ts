@@ -139,7 +139,7 @@ export function decodeFrame(bytes: Uint8Array): Frame {
  * before its claimed payload is buffered, so a hostile length cannot make us allocate.
  */
 export class FrameReader {
-  private buffer = new Uint8Array(0);
+  private buffer: Uint8Array = new Uint8Array(0);
 
   push(bytes: Uint8Array): Frame[] {
     this.buffer = this.buffer.length === 0 ? bytes.slice() : concat(this.buffer, bytes);

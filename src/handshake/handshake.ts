@@ -240,7 +240,7 @@ function checkConfig(config: HandshakeConfig): void {
 }
 
 /** Map a decoding failure of peer-controlled handshake bytes to the handshake's error vocabulary. */
-async function guard<T>(work: () => Promise<T>): Promise<T> {
+async function guard<T>(work: () => T | Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
@@ -284,7 +284,7 @@ export class InitiatorHandshake {
     if (this.done) fail('HANDSHAKE_STATE', 'reply already processed');
     this.done = true;
     const config = this.config;
-    const { clear, clearBytes, sealed } = await guard(async () => decodeReply(replyPayload));
+    const { clear, clearBytes, sealed } = await guard(() => decodeReply(replyPayload));
     const versions = config.versions ?? SUPPORTED_VERSIONS;
     checkSelectedVersion(versions, { min: clear.minVersion, max: clear.maxVersion }, clear.selectedVersion);
     const pskUsed = (clear.flags & FLAG_LINK_SECRET) !== 0;
@@ -328,7 +328,7 @@ export class ResponderHandshake {
     helloPayload: Uint8Array,
   ): Promise<{ handshake: ResponderHandshake; reply: Uint8Array }> {
     checkConfig(config);
-    const hello = await guard(async () => decodeHello(helloPayload));
+    const hello = await guard(() => decodeHello(helloPayload));
     const versions = config.versions ?? SUPPORTED_VERSIONS;
     const version = selectVersion(versions, { min: hello.minVersion, max: hello.maxVersion });
     if (!equalBytes(hello.sessionId, config.sessionId)) fail('TRANSCRIPT_MISMATCH', 'hello is for another session');
@@ -362,7 +362,7 @@ export class ResponderHandshake {
     if (this.done) fail('HANDSHAKE_STATE', 'finish already processed');
     this.done = true;
     const config = this.config;
-    const sealed = await guard(async () => decodeFinish(finishPayload));
+    const sealed = await guard(() => decodeFinish(finishPayload));
     const peer = await guard(() => openIdentity(sealed, this.keys, this.transcript, 'i'));
     checkIntents(config.intent, peer.intent, peer.manifestHash);
     const pskUsed = config.psk !== undefined;

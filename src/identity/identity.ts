@@ -21,7 +21,12 @@ export const IDENTITY_PUBLIC_KEY_BYTES = 32;
 export const SIGNATURE_BYTES = 64;
 
 /** Every purpose an identity key may sign for; each gets its own prefix so signatures never cross purposes. */
-export const SIGNATURE_CONTEXTS = ['handshake initiator', 'handshake responder', 'relay registration'] as const;
+export const SIGNATURE_CONTEXTS = [
+  'handshake initiator',
+  'handshake responder',
+  'relay registration',
+  'key rotation',
+] as const;
 export type SignatureContext = (typeof SIGNATURE_CONTEXTS)[number];
 
 /** The only signing capability the protocol needs from an identity. */

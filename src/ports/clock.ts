@@ -12,3 +12,10 @@ export interface Clock {
   setTimer(ms: number, callback: () => void): TimerId;
   clearTimer(id: TimerId): void;
 }
+
+/** The platform's timers (Node, browsers, Electron): `performance.now()` and `setTimeout`. */
+export const systemClock: Clock = {
+  now: () => globalThis.performance.now(),
+  setTimer: (ms, callback) => globalThis.setTimeout(callback, ms) as unknown as TimerId,
+  clearTimer: (id) => globalThis.clearTimeout(id as unknown as ReturnType<typeof setTimeout>),
+};

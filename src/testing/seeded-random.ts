@@ -12,7 +12,7 @@ import type { RandomSource } from '../ports/random';
 
 export class SeededRandom implements RandomSource {
   private counter = 0;
-  private pool = new Uint8Array(0);
+  private pool: Uint8Array = new Uint8Array(0);
   private readonly prefix: Uint8Array;
 
   constructor(seed: string | Uint8Array) {
