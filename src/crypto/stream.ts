@@ -108,7 +108,10 @@ export function chunkOffset(index: number, chunkSize = DEFAULT_CHUNK_SIZE): numb
 
 /** Total sealed size of a plaintext of `size` bytes. */
 export function ciphertextSize(size: number, chunkSize = DEFAULT_CHUNK_SIZE): number {
-  return size + chunkCount(size, chunkSize) * TAG_BYTES;
+  const sealed = size + chunkCount(size, chunkSize) * TAG_BYTES;
+  // Near 2^53 the tags push the total past exact integers; a rounded size would be silently wrong.
+  if (!Number.isSafeInteger(sealed)) fail('IMPOSSIBLE_SIZE', 'sealed size exceeds 2^53 - 1');
+  return sealed;
 }
 
 /** Inverse of `ciphertextSize`; throws IMPOSSIBLE_SIZE for lengths no plaintext produces. */
@@ -119,6 +122,7 @@ export function plaintextSize(sealedSize: number, chunkSize = DEFAULT_CHUNK_SIZE
   const rest = sealedSize % (chunkSize + TAG_BYTES);
   if (rest === 0) {
     if (full === 0) fail('IMPOSSIBLE_SIZE', 'a stream has at least one chunk');
+    if (full > MAX_CHUNKS) fail('IMPOSSIBLE_SIZE', 'too many chunks');
     return full * chunkSize;
   }
   if (rest < TAG_BYTES) fail('IMPOSSIBLE_SIZE', 'trailing bytes shorter than a tag');

@@ -4,7 +4,7 @@
  * - fingerprint = SHA-256( utf8("sealdrop/v1 fingerprint") ‖ 0x00 ‖ 0x01 (key type Ed25519) ‖ publicKey[32] ),
  *   32 bytes. Links carry it in full; comparisons are on all 32 bytes.
  * - short form: the first 10 bytes of the fingerprint in RFC 4648 base32 (16 characters, no padding), in four groups
- *   of four ("K7QX-3M2A-9PLC-WD4E"). For recognising a device on screen, never for verification (80 bits).
+ *   of four ("K7QX-3M2A-RPLC-WD4E"). For recognising a device on screen, never for verification (80 bits).
  * - safety number: in the spirit of Signal's NumericFingerprintGenerator. For each identity,
  *   h₀ = SHA-512( 0x00 0x01 (format version) ‖ publicKey ‖ utf8("sealdrop/v1 safety number") ),
  *   hᵢ = SHA-512( hᵢ₋₁ ‖ publicKey ) for i = 1..5200, then the first 30 bytes of h₅₂₀₀ as six 5-byte big-endian
@@ -53,7 +53,7 @@ export function toBase32(bytes: Uint8Array): string {
   return out;
 }
 
-/** "K7QX-3M2A-9PLC-WD4E": a recognisable label for a fingerprint; not sufficient for verification. */
+/** "K7QX-3M2A-RPLC-WD4E": a recognisable label for a fingerprint; not sufficient for verification. */
 export function shortFingerprint(fingerprint: Uint8Array): string {
   if (fingerprint.length !== FINGERPRINT_BYTES) fail('BAD_INPUT', 'fingerprint must be 32 bytes');
   const text = toBase32(fingerprint.subarray(0, 10));

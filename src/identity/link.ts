@@ -58,6 +58,11 @@ export function validateRelayUrl(url: string): void {
   if (parsed.hostname === '' || parsed.username !== '' || parsed.password !== '' || parsed.hash !== '') {
     fail('LINK_BAD_RELAY', 'relay address must name a host and carry no credentials or fragment');
   }
+  // URL reports an empty fragment ("wss://h#") and empty credentials ("ws://@h") as absent, but both are still in
+  // the text we would hand to WebSocket (which throws on any fragment), so check the text too.
+  if (url.includes('#') || /^[a-z]+:\/\/[^/?#]*@/i.test(url)) {
+    fail('LINK_BAD_RELAY', 'relay address must carry no credentials or fragment');
+  }
 }
 
 /** A fresh link for `fingerprint`, with a random room id and secret. */

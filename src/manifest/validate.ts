@@ -45,9 +45,9 @@
  *     lower = NFC(s.toLowerCase()),  upper = NFC(s.toUpperCase()),  folded = NFC(s.toUpperCase().toLowerCase()),
  * after deleting HFS+'s ignorable code points (Apple TN1150; U+200C–U+200F, U+202A–U+202E, U+206A–U+206F, U+FEFF;
  * the git CVE-2014-9390 class), and two paths clash if any one of their keys is equal. This is deliberately
- * over-inclusive: `straße` and `STRASSE` clash (through `upper`), so do `ς`, `σ` and `Σ`, and `ſ` and `s`. Refusing a
- * rare honest pair costs a rename; accepting a real clash lets one entry overwrite another. Folding acts per segment
- * (see `foldKey`).
+ * over-inclusive: `straße` and `STRASSE` clash (through `upper`), so do `ς`, `σ` and `Σ`, and `ſ` and `s`.
+ * Refusing a rare honest pair costs a rename; accepting a real clash lets one entry overwrite another. Folding acts
+ * per segment (see `foldKey`).
  */
 
 import { fail } from '../errors';

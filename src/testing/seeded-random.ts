@@ -21,12 +21,17 @@ export class SeededRandom implements RandomSource {
   }
 
   bytes(length: number): Uint8Array {
-    while (this.pool.length < length) {
+    const out = new Uint8Array(length);
+    let filled = Math.min(length, this.pool.length);
+    out.set(this.pool.subarray(0, filled));
+    this.pool = this.pool.subarray(filled);
+    while (filled < length) {
       const block = sha256Sync(concatBytes(this.prefix, new ByteWriter(8).u64(this.counter++).finish()));
-      this.pool = concatBytes(this.pool, block);
+      const take = Math.min(block.length, length - filled);
+      out.set(block.subarray(0, take), filled);
+      filled += take;
+      this.pool = block.subarray(take);
     }
-    const out = this.pool.slice(0, length);
-    this.pool = this.pool.slice(length);
     return out;
   }
 }

@@ -13,7 +13,7 @@
  * rewritten header fails authentication after it). Every peer-supplied number is range-checked here.
  */
 
-import { assertNever, type ErrorCode } from '../errors';
+import { assertNever, errorCodeOf, type ErrorCode } from '../errors';
 import { chunkCount } from '../crypto/stream';
 import type { Manifest } from '../manifest/manifest';
 import type { ControlMessage, ResumePoint } from './control';
@@ -221,7 +221,13 @@ function onControl(state: TransferState, message: ControlMessage): Step {
   }
   if (state.role === 'receiver') {
     if (state.phase === 'awaiting-offer' && message.kind === 'offer') {
-      const entries = entriesFor(message.manifest, message.chunkSize);
+      let entries: EntryProgress[];
+      try {
+        entries = entriesFor(message.manifest, message.chunkSize);
+      } catch (error) {
+        // A valid manifest can still hold more chunks than STREAM allows at a tiny chunk size (IMPOSSIBLE_SIZE).
+        return failWith(state, errorCodeOf(error) ?? 'CONTROL_BAD_MESSAGE');
+      }
       return {
         state: { ...state, phase: 'deciding', manifest: message.manifest, chunkSize: message.chunkSize, entries },
         effects: [{ type: 'clear-timer', timer: 'response' }, { type: 'present-offer', manifest: message.manifest }],
@@ -337,7 +343,10 @@ export function transition(state: TransferState, event: TransferEvent): Step {
       return { state: next, effects: [{ type: 'verify-file', fileIndex: event.fileIndex }] };
     }
     case 'file-committed': {
-      if (state.role !== 'receiver' || event.fileIndex !== state.current) return failWith(state, 'UNEXPECTED_MESSAGE');
+      const entry = state.entries[event.fileIndex];
+      if (state.role !== 'receiver' || state.phase !== 'transferring' || event.fileIndex !== state.current || !entry || entry.done !== entry.chunks) {
+        return failWith(state, 'UNEXPECTED_MESSAGE');
+      }
       const verified = { ...state, entries: updateEntry(state.entries, event.fileIndex, { verified: true }) };
       const next = receiverNext(verified, event.fileIndex + 1);
       return {
@@ -346,10 +355,10 @@ export function transition(state: TransferState, event: TransferEvent): Step {
       };
     }
     case 'file-sent': {
-      if (state.role !== 'sender' || state.phase !== 'transferring' || event.fileIndex !== state.current) {
+      const entry = state.entries[event.fileIndex];
+      if (state.role !== 'sender' || state.phase !== 'transferring' || event.fileIndex !== state.current || !entry) {
         return failWith(state, 'UNEXPECTED_MESSAGE');
       }
-      const entry = state.entries[event.fileIndex]!;
       const sent = { ...state, entries: updateEntry(state.entries, event.fileIndex, { done: entry.chunks }) };
       return senderNext(sent, event.fileIndex + 1);
     }

@@ -256,9 +256,11 @@ describe('in-memory transfer: timeouts through the injected clock', () => {
     const { manifest, source } = memorySource(FILES.slice(2));
     const [a, b] = linkedTransports({ tamper: dropFrame({ direction: 'a-to-b', type: 'CONTROL', nth: 0 }) });
     const phases: string[] = [];
+    const senderPhases: string[] = [];
     const s = await startSender({
       transport: a, clock, random: new SeededRandom('s'), signer: sender.signer, handshakeRole: 'responder',
       sessionId, psk, expect: sender.expect, manifest, source,
+      onEvent: (e) => { if (e.type === 'phase') senderPhases.push(e.phase); },
     });
     const r = startReceiver({
       transport: b, clock, random: new SeededRandom('r'), signer: receiver.signer, handshakeRole: 'initiator',
@@ -266,7 +268,8 @@ describe('in-memory transfer: timeouts through the injected clock', () => {
       openSink: ({ manifest: m }) => new MemorySink().open(m),
       onEvent: (e) => { if (e.type === 'phase') phases.push(e.phase); },
     });
-    while (!phases.includes('awaiting-offer')) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Both handshakes must be over (the responder finishes one message after the initiator) before time moves.
+    while (!phases.includes('awaiting-offer') || !senderPhases.includes('awaiting-accept')) await new Promise((resolve) => setTimeout(resolve, 5));
     clock.advance(DEFAULT_TIMEOUTS.responseMs - 1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(phases).not.toContain('failed');

@@ -161,15 +161,15 @@ describe('manifest codec: tampering', () => {
 
   it('refuses a truncated encoding and trailing bytes', () => {
     const bytes = fromHex(SMALL_HEX);
-    for (let n = 0; n < bytes.length; n++) expect(codeOf(() => decodeManifest(bytes.subarray(0, n)))).toBe('BAD_ENCODING');
+    for (let n = 0; n < bytes.length; n++) {
+      expect(codeOf(() => decodeManifest(bytes.subarray(0, n)))).toBe('BAD_ENCODING');
+    }
     expect(codeOf(() => decodeManifest(fromHex(`${SMALL_HEX}00`)))).toBe('BAD_ENCODING');
   });
 
   it('refuses an unknown format byte', () => {
-    for (const format of [0x00, 0x02, 0xff]) {
-      expect(codeOf(() => decodeManifest(fromHex(`${format.toString(16).padStart(2, '0')}${SMALL_HEX.slice(2)}`)))).toBe(
-        'BAD_ENCODING',
-      );
+    for (const format of ['00', '02', 'ff']) {
+      expect(codeOf(() => decodeManifest(fromHex(`${format}${SMALL_HEX.slice(2)}`)))).toBe('BAD_ENCODING');
     }
   });
 
