@@ -17,9 +17,9 @@
  *   (one million 'a'); see test/crypto/sha256.test.ts, which also cross-checks against node:crypto.
  *
  * Trust assumptions:
- * - SHA-256 is used here for integrity of plaintext the peer already authenticated with AEAD; this file adds no
- *   secrecy. Its inner loop uses only 32-bit add/xor/and/rotate with no secret-dependent branches or table indices,
- *   which is as close to constant-time as JavaScript allows, but nothing here is promised constant-time.
+ * - A bare hash gives neither secrecy nor authenticity: a digest compared with one the peer sent is only as
+ *   trustworthy as the authenticated channel (AEAD) that carried it. The inner loop uses only 32-bit
+ *   add/xor/and/rotate, with no data-dependent branches or table indices, but nothing here is promised constant-time.
  * - An exported state is NOT authenticated. It reveals up to 63 bytes of buffered plaintext and lets whoever can
  *   write it choose the resulting digest. Store it where the plaintext itself is stored (or seal it), never send it
  *   to the peer, and treat a state read back from disk as untrusted input: `fromState` checks its shape strictly,
@@ -46,14 +46,6 @@
 
 import { ByteReader, ByteWriter } from '../bytes';
 import { fail } from '../errors';
-
-/**
- * Names the serialised running state in documentation and signatures. The state itself travels as the bytes that
- * `exportState` returns (layout in the file header); this interface carries no members.
- */
-export interface Sha256State {
-  /** opaque, serialisable */
-}
 
 /** The only state format `exportState` writes and `fromState` accepts. */
 const STATE_VERSION = 1;

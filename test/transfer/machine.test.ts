@@ -48,7 +48,6 @@ const MANIFEST: Manifest = buildManifest([
   { kind: 'directory', path: 'a' },
 ]);
 const FILES = [1, 2, 4] as const;
-const CHUNKS: Record<number, number> = { 1: 3, 2: 1, 4: 1 };
 
 const sealed = (file: number, chunk: number) => Uint8Array.of(file, chunk);
 const offerMessage = (manifest: Manifest = MANIFEST, chunkSize = CS): ControlMessage => ({

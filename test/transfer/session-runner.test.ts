@@ -147,6 +147,10 @@ describe('session runner: cancel mid-transfer', () => {
   it('cancel() at the sender while big.bin is on its way: both end cancelled, big.bin not committed', async () => {
     let cancelled = false;
     const { s, r, sink } = await startPair({
+      // Paced so the receiver has no backlog: if it were still busy with a.txt when the sender closes, its own
+      // FILE_VERIFIED send would reject first and it would end TRANSPORT_CLOSED with the CANCEL still queued
+      // (a runner race, reported to the lead).
+      sourceDelayMs: 2,
       onSenderEvent: (event, session) => {
         if (event.type === 'progress' && event.bytes > 8 * CHUNK && !cancelled) {
           cancelled = true;
