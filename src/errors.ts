@@ -88,6 +88,8 @@ export const ERROR_CODES = [
   'CONTACT_UNKNOWN',
   'KEY_ALREADY_PINNED',
   'ROTATION_REPLAYED',
+  'FILE_SIZE_MISMATCH',
+  'INTERNAL',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

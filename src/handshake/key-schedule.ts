@@ -29,6 +29,7 @@
 
 import { ByteWriter, concatBytes, utf8 } from '../bytes';
 import { hkdfExpand, hkdfExtract, sha256 } from '../crypto/primitives';
+import { fail } from '../errors';
 
 export function expandLabel(secret: Uint8Array, label: string, context: Uint8Array, length: number) {
   return hkdfExpand(secret, concatBytes(utf8(`sealdrop/v1 ${label}`), Uint8Array.of(0), context), length);
@@ -64,6 +65,9 @@ export type TransportBinding =
 
 export function encodeTransportBinding(binding: TransportBinding): Uint8Array {
   if (binding.kind === 'none') return Uint8Array.of(0);
+  if (binding.initiatorFingerprint.length !== 32 || binding.responderFingerprint.length !== 32) {
+    fail('BAD_INPUT', 'DTLS fingerprints are SHA-256 (32 bytes)');
+  }
   return new ByteWriter(70).u8(1).bytes8(binding.initiatorFingerprint).bytes8(binding.responderFingerprint).finish();
 }
 

@@ -145,6 +145,8 @@ export function decodeIdentityPayload(plain: Uint8Array): { payload: IdentityPay
   const nameBytes = r.bytes8();
   if (nameBytes.length > MAX_DISPLAY_NAME_BYTES) fail('BAD_ENCODING', 'display name too long');
   const name = fromUtf8(nameBytes);
+  // Shown to people: control characters and bidi overrides could disguise it, so they are refused outright.
+  if (/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/.test(name)) fail('BAD_ENCODING', 'display name has control characters');
   const bodyLength = plain.length - r.remaining;
   const signature = r.bytes(64);
   const finished = r.bytes(32);

@@ -15,6 +15,8 @@
 export interface PartProgress {
   /** Chunks 0..verifiedChunks-1 are verified and on disk. */
   readonly verifiedChunks: number;
+  /** The chunk size those chunks were cut with; a session with another chunk size cannot resume from them. */
+  readonly chunkSize: number;
   /** Serialised incremental SHA-256 state after those chunks (crypto/sha256.ts exportState). */
   readonly hashState: Uint8Array;
   /** The file is already under its final name (a previous session committed it). */

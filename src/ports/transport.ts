@@ -7,8 +7,10 @@
  * all of these on purpose); the layers above detect every one. "Reliable, ordered" is what an honest path provides,
  * not what the core relies on for security.
  *
- * Backpressure: `send` resolves when the frame has been handed to the path and the local buffer is below its
- * high-water mark. A sender that awaits every `send` never holds more than that mark in memory.
+ * Backpressure, both ends: `send` resolves when the frame has been handed to the path and the local buffer is below
+ * its high-water mark, so a sender that awaits every `send` never holds more than that mark in memory. On the
+ * receiving side, `frame` may return a promise; the adapter delivers the next frame only after it settles and stops
+ * reading from the network meanwhile, so a slow receiver slows the sender instead of queueing without bound.
  */
 
 import type { ErrorCode } from '../errors';
@@ -27,7 +29,8 @@ export interface TransportCloseReason {
 }
 
 export interface TransportHandlers {
-  frame(bytes: Uint8Array): void;
+  /** One frame. The next frame is delivered only after a returned promise settles. */
+  frame(bytes: Uint8Array): void | Promise<void>;
   close(reason: TransportCloseReason): void;
 }
 

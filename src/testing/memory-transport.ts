@@ -6,7 +6,9 @@
  * delays them. That is exactly the power of a malicious relay over an established path, so the hostile suites use
  * this to play the relay. Delivery is asynchronous (a macrotask per frame), in order, like a real socket.
  *
- * Backpressure: `send` resolves only while fewer than `highWaterMark` frames are undelivered in that direction.
+ * Backpressure: `send` resolves only while fewer than `highWaterMark` frames are in flight in that direction, and a
+ * frame stays in flight until the receiving handler has finished with it (its promise settled), one at a time —
+ * the same end-to-end behaviour a TCP connection with a paused reader gives.
  */
 
 import { fail } from '../errors';
@@ -36,8 +38,9 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 export class MemoryTransport implements Transport {
   peer!: MemoryTransport;
   private handlers: TransportHandlers | null = null;
-  private readonly held: Uint8Array[] = [];
-  private heldClose: TransportCloseReason | null = null;
+  private readonly inbox: Uint8Array[] = [];
+  private pumping = false;
+  private pendingClose: TransportCloseReason | null = null;
   private closed = false;
   private inFlight = 0;
   private sent = 0;
@@ -62,18 +65,17 @@ export class MemoryTransport implements Transport {
     const outputs = this.tamper(copy, { direction: this.direction, index: this.sent++ });
     for (const output of outputs) {
       this.inFlight++;
-      void tick().then(() => {
+      void tick().then(() => this.peer.deliver(output, () => {
         this.inFlight--;
-        this.peer.deliver(output);
         this.wake();
-      });
+      }));
     }
     while (this.inFlight >= this.highWaterMark && !this.closed) await new Promise<void>((r) => this.waiters.push(r));
   }
 
   /** Put a frame on the wire toward the peer as if it came from this side (injection by the adversary). */
   inject(frame: Uint8Array): void {
-    void tick().then(() => this.peer.deliver(frame.slice()));
+    void tick().then(() => this.peer.deliver(frame.slice(), () => undefined));
   }
 
   private wake(): void {
@@ -82,25 +84,49 @@ export class MemoryTransport implements Transport {
     for (const w of waiters) w();
   }
 
-  private deliver(frame: Uint8Array): void {
-    if (this.closed) return;
-    if (this.handlers) this.handlers.frame(frame);
-    else this.held.push(frame);
+  private readonly consumed: (() => void)[] = [];
+
+  private deliver(frame: Uint8Array, consumed: () => void): void {
+    if (this.closed) return consumed();
+    this.inbox.push(frame);
+    this.consumed.push(consumed);
+    void this.pump();
+  }
+
+  /** Hand frames to the handler one at a time, waiting for each to be processed. */
+  private async pump(): Promise<void> {
+    if (this.pumping || !this.handlers) return;
+    this.pumping = true;
+    while (this.inbox.length > 0 && !this.closed) {
+      const frame = this.inbox.shift()!;
+      const consumed = this.consumed.shift()!;
+      try {
+        await this.handlers.frame(frame);
+      } finally {
+        consumed();
+      }
+    }
+    this.pumping = false;
+    if (this.pendingClose && this.inbox.length === 0) {
+      const reason = this.pendingClose;
+      this.pendingClose = null;
+      this.closed = true;
+      this.wake();
+      this.handlers.close(reason);
+    }
   }
 
   listen(handlers: TransportHandlers): void {
     if (this.handlers) fail('BAD_INPUT', 'listen called twice');
     this.handlers = handlers;
-    for (const frame of this.held.splice(0)) handlers.frame(frame);
-    if (this.heldClose) handlers.close(this.heldClose);
+    void this.pump();
   }
 
+  /** The peer closed: deliver what already arrived, then report the close (like a FIN after data). */
   private remoteClosed(reason: TransportCloseReason): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.wake();
-    if (this.handlers) this.handlers.close(reason);
-    else this.heldClose = reason;
+    if (this.closed || this.pendingClose) return;
+    this.pendingClose = reason;
+    void this.pump();
   }
 
   close(): void {

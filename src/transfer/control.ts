@@ -10,6 +10,11 @@
  *   4     FILE_VERIFIED   u32 fileIndex                                          receiver → sender
  *   5     COMPLETE        (empty)                                                receiver → sender
  *   6     CANCEL          u8 length ‖ ASCII error code (CANCELLED or a failure)  either way
+ *   7     PROGRESS        u32 fileIndex ‖ u32 verifiedChunks                     receiver → sender
+ *
+ * PROGRESS is the receiver's heartbeat, sent every third of the idle window while data is expected: it tells the
+ * sender that the receiver is alive and how far it got, so a large file that takes longer than the idle window to
+ * arrive (after the sender has handed all of it to the path) is not mistaken for a stall.
  *
  * ACCEPT is also the resume request: for each file it names, the receiver already holds that many verified chunks
  * (the STREAM chunk index the sender continues from). Files not named start at chunk 0.
@@ -35,9 +40,10 @@ export type ControlMessage =
   | { readonly kind: 'decline' }
   | { readonly kind: 'file-verified'; readonly fileIndex: number }
   | { readonly kind: 'complete' }
-  | { readonly kind: 'cancel'; readonly code: ErrorCode };
+  | { readonly kind: 'cancel'; readonly code: ErrorCode }
+  | { readonly kind: 'progress'; readonly fileIndex: number; readonly verifiedChunks: number };
 
-const KIND = { offer: 1, accept: 2, decline: 3, 'file-verified': 4, complete: 5, cancel: 6 } as const;
+const KIND = { offer: 1, accept: 2, decline: 3, 'file-verified': 4, complete: 5, cancel: 6, progress: 7 } as const;
 const MAX_RESUME_POINTS = 100_000;
 
 export function encodeControl(message: ControlMessage): Uint8Array {
@@ -53,6 +59,8 @@ export function encodeControl(message: ControlMessage): Uint8Array {
       return w.finish();
     case 'file-verified':
       return w.u32(message.fileIndex).finish();
+    case 'progress':
+      return w.u32(message.fileIndex).u32(message.verifiedChunks).finish();
     case 'cancel':
       return w.bytes8(new TextEncoder().encode(message.code)).finish();
     case 'decline':
@@ -93,6 +101,9 @@ export function decodeControl(bytes: Uint8Array): ControlMessage {
       break;
     case KIND.complete:
       message = { kind: 'complete' };
+      break;
+    case KIND.progress:
+      message = { kind: 'progress', fileIndex: r.u32(), verifiedChunks: r.u32() };
       break;
     case KIND.cancel: {
       const text = String.fromCharCode(...r.bytes8());

@@ -32,7 +32,8 @@ export type Phase =
   | 'cancelled'
   | 'declined';
 
-export type TimerName = 'handshake' | 'response' | 'idle';
+/** `heartbeat`: the receiver's PROGRESS interval, a third of the idle window. */
+export type TimerName = 'handshake' | 'response' | 'idle' | 'heartbeat';
 
 export interface Timeouts {
   /** From start until the handshake completes. */
@@ -137,6 +138,12 @@ export function initialState(
 
 const stay = (state: TransferState): Step => ({ state, effects: [] });
 
+const heartbeat = (state: TransferState): TransferEffect => ({
+  type: 'set-timer',
+  timer: 'heartbeat',
+  ms: Math.max(1, Math.floor(state.timeouts.idleMs / 3)),
+});
+
 /** Stop with `code`; tell the peer (authenticated once the handshake is done) and close. */
 function failWith(state: TransferState, code: ErrorCode): Step {
   const established = !['idle', 'handshaking'].includes(state.phase);
@@ -209,6 +216,7 @@ function receiverNext(state: TransferState, from: number): Step {
     effects: [
       { type: 'send-control', message: { kind: 'complete' } },
       { type: 'clear-timer', timer: 'idle' },
+      { type: 'clear-timer', timer: 'heartbeat' },
       { type: 'close', code: null },
     ],
   };
@@ -246,9 +254,19 @@ function onControl(state: TransferState, message: ControlMessage): Step {
     }
   }
   if (state.phase === 'transferring') {
+    if (message.kind === 'progress') {
+      const entry = state.entries[message.fileIndex];
+      if (!entry || !isFile(state, message.fileIndex) || message.verifiedChunks > entry.chunks) {
+        return failWith(state, 'UNEXPECTED_MESSAGE');
+      }
+      return { state, effects: [idle] };
+    }
     if (message.kind === 'file-verified') {
       const entry = state.entries[message.fileIndex];
-      if (!entry || !isFile(state, message.fileIndex) || entry.verified || entry.done !== entry.chunks) {
+      // The file being sent may be confirmed before the runner reports its last frame handed over (backpressure
+      // can release late); any other unfinished file cannot have been verified.
+      const sent = entry !== undefined && (entry.done === entry.chunks || message.fileIndex === state.current);
+      if (!entry || !isFile(state, message.fileIndex) || entry.verified || !sent) {
         return failWith(state, 'UNEXPECTED_MESSAGE');
       }
       return { state: { ...state, entries: updateEntry(state.entries, message.fileIndex, { verified: true }) }, effects: [idle] };
@@ -321,6 +339,7 @@ export function transition(state: TransferState, event: TransferEvent): Step {
           ...directories,
           { type: 'send-control', message: { kind: 'accept', resume: event.resume } },
           { type: 'set-timer', timer: 'idle', ms: state.timeouts.idleMs },
+          heartbeat(state),
           ...next.effects,
         ],
       };
@@ -363,6 +382,17 @@ export function transition(state: TransferState, event: TransferEvent): Step {
       return senderNext(sent, event.fileIndex + 1);
     }
     case 'timeout':
+      if (event.timer === 'heartbeat') {
+        if (state.role !== 'receiver' || state.phase !== 'transferring') return stay(state);
+        const entry = state.entries[state.current];
+        return {
+          state,
+          effects: [
+            ...(entry ? [{ type: 'send-control', message: { kind: 'progress', fileIndex: state.current, verifiedChunks: entry.done } } as const] : []),
+            heartbeat(state),
+          ],
+        };
+      }
       return failWith(state, 'TIMEOUT');
     case 'fail':
       return failWith(state, event.code);

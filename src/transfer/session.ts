@@ -15,7 +15,7 @@
  */
 
 import { equalBytes } from '../bytes';
-import { chunkPlaintextLength, deriveFileStreamKeys, openChunk, sealChunk, type FileStreamKeys } from '../crypto/stream';
+import { chunkPlaintextLength, DEFAULT_CHUNK_SIZE, deriveFileStreamKeys, MIN_CHUNK_SIZE, openChunk, sealChunk, type FileStreamKeys } from '../crypto/stream';
 import { pureSha256, type HashFactory, type IncrementalHash } from '../crypto/sha256';
 import { errorCodeOf, fail, type ErrorCode } from '../errors';
 import { decodeFrame, encodeFrame, type Frame } from '../frames/frames';
@@ -46,6 +46,7 @@ export interface SessionCommon {
   /** The link secret, when a link was used. */
   readonly psk?: Uint8Array;
   readonly expect: PeerExpectation;
+  /** Refuse a Level 2 (unverified) peer. Default true: Level 3 is the product's default on every path. */
   readonly requireLevel3?: boolean;
   readonly name?: string;
   readonly timeouts?: Timeouts;
@@ -87,10 +88,20 @@ export interface SessionOutcome {
 type Options = (SenderOptions & { role: 'sender' }) | (ReceiverOptions & { role: 'receiver' });
 
 const SEND_PIPELINE = 8;
+/** Bytes a DATA frame adds around a sealed chunk: frame header 6, file and chunk index 8, GCM tag 16. */
+const DATA_OVERHEAD = 6 + 8 + 16;
+
+/** The requested chunk size, halved until a DATA frame fits the path's largest message. */
+function fitChunkSize(requested: number, maxFrameBytes: number): number {
+  let size = requested;
+  while (size + DATA_OVERHEAD > maxFrameBytes && size / 2 >= MIN_CHUNK_SIZE) size /= 2;
+  if (size + DATA_OVERHEAD > maxFrameBytes) fail('FRAME_TOO_LARGE', 'the path cannot carry a DATA frame');
+  return size;
+}
 
 class Session {
   private state: TransferState;
-  private readonly queue: (() => Promise<void>)[] = [];
+  private readonly queue: { work: () => Promise<void>; done: () => void }[] = [];
   private draining = false;
   private readonly timers = new Map<TimerName, TimerId>();
   private initiator: InitiatorHandshake | null = null;
@@ -110,7 +121,9 @@ class Session {
 
   constructor(private readonly options: Options) {
     this.state = initialState(options.role, {
-      ...(options.role === 'sender' ? { manifest: options.manifest, chunkSize: options.chunkSize ?? 64 * 1024 } : {}),
+      ...(options.role === 'sender'
+        ? { manifest: options.manifest, chunkSize: fitChunkSize(options.chunkSize ?? DEFAULT_CHUNK_SIZE, options.transport.maxFrameBytes) }
+        : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
     });
     this.log = options.logger ?? silentLogger;
@@ -121,30 +134,34 @@ class Session {
   start(): void {
     this.options.transport.listen({
       frame: (bytes) => this.enqueue(() => this.onFrame(bytes)),
-      close: () => this.enqueue(() => this.apply({ type: 'transport-closed' })),
+      close: () => void this.enqueue(() => this.apply({ type: 'transport-closed' })),
     });
-    this.enqueue(() => this.apply({ type: 'start' }));
+    void this.enqueue(() => this.apply({ type: 'start' }));
   }
 
   /** Cancel from this side (user action). */
   cancel(): void {
-    this.enqueue(() => this.apply({ type: 'cancel' }));
+    void this.enqueue(() => this.apply({ type: 'cancel' }));
   }
 
-  private enqueue(work: () => Promise<void>): void {
-    this.queue.push(work);
+  /** Queue work; the promise settles (never rejects) once it ran — transports use it for receive backpressure. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const done = new Promise<void>((resolve) => this.queue.push({ work, done: resolve }));
     if (!this.draining) void this.drain();
+    return done;
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     while (this.queue.length > 0) {
-      const work = this.queue.shift()!;
+      const { work, done } = this.queue.shift()!;
       try {
         await work();
       } catch (error) {
-        await this.apply({ type: 'fail', code: errorCodeOf(error) ?? 'BAD_INPUT' }).catch(() => undefined);
+        await this.apply({ type: 'fail', code: errorCodeOf(error) ?? 'INTERNAL' }).catch(() => undefined);
         this.log.warn('session.error', { code: errorCodeOf(error) ?? 'internal', message: String(error) });
+      } finally {
+        done();
       }
     }
     this.draining = false;
@@ -198,7 +215,7 @@ class Session {
         return this.verifyFile(effect.fileIndex);
       case 'set-timer': {
         this.clearTimer(effect.timer);
-        const id = this.options.clock.setTimer(effect.ms, () => this.enqueue(() => this.apply({ type: 'timeout', timer: effect.timer })));
+        const id = this.options.clock.setTimer(effect.ms, () => void this.enqueue(() => this.apply({ type: 'timeout', timer: effect.timer })));
         this.timers.set(effect.timer, id);
         return [];
       }
@@ -214,7 +231,7 @@ class Session {
   /** Work that must not block the queue; its failure becomes a `fail` event. */
   private runBeside(work: () => Promise<void>): void {
     work().catch((error: unknown) => {
-      this.enqueue(() => this.apply({ type: 'fail', code: errorCodeOf(error) ?? 'BAD_INPUT' }));
+      void this.enqueue(() => this.apply({ type: 'fail', code: errorCodeOf(error) ?? 'INTERNAL' }));
     });
   }
 
@@ -243,7 +260,7 @@ class Session {
       ...(o.role === 'sender' ? { manifestHash: this.senderManifestHash! } : {}),
       ...(o.name !== undefined ? { name: o.name } : {}),
       expect: o.expect,
-      requireLevel3: o.requireLevel3 ?? false,
+      requireLevel3: o.requireLevel3 ?? true,
     };
   }
 
@@ -281,8 +298,10 @@ class Session {
       case 'DATA':
         return this.apply({ type: 'data', fileIndex: frame.fileIndex, chunkIndex: frame.chunkIndex, sealed: frame.sealed });
       case 'ABORT':
+        // Unauthenticated: anyone on the path can forge one, so its claimed reason is logged, never reported.
+        this.log.info('session.peer-abort', { claimed: frame.code });
         this.state = { ...this.state, errorFromPeer: true };
-        return this.apply({ type: 'fail', code: frame.code === 'UNKNOWN' ? 'PEER_ABORTED' : frame.code });
+        return this.apply({ type: 'fail', code: 'PEER_ABORTED' });
     }
   }
 
@@ -369,7 +388,7 @@ class Session {
       if (inFlight.length >= SEND_PIPELINE) await flushOne();
     }
     while (inFlight.length > 0) await flushOne();
-    this.enqueue(() => this.apply({ type: 'file-sent', fileIndex }));
+    void this.enqueue(() => this.apply({ type: 'file-sent', fileIndex }));
   }
 
   // ------------------------------------------------------------ receiver
@@ -380,7 +399,7 @@ class Session {
     if (!accepted) return this.enqueue(() => this.apply({ type: 'decline' }));
     this.sink = await this.options.openSink({ manifest, manifestHash: this.handshake!.peer.manifestHash });
     const resume = await this.resumePoints(manifest);
-    this.enqueue(() => this.apply({ type: 'accept', resume }));
+    void this.enqueue(() => this.apply({ type: 'accept', resume }));
   }
 
   /** What the sink already holds, verified, from an earlier session of this transfer. */
@@ -391,6 +410,11 @@ class Session {
       if (entry.kind !== 'file') continue;
       const progress = await this.requireSink().progress(fileIndex);
       if (!progress || progress.verifiedChunks === 0) continue;
+      if (progress.chunkSize !== this.state.chunkSize && !progress.committed) {
+        // Cut with another chunk size: the chunk counts do not line up, so this file starts over.
+        await this.requireSink().discard(fileIndex);
+        continue;
+      }
       const chunks = this.state.entries[fileIndex]?.chunks ?? 0;
       if (progress.verifiedChunks > chunks) fail('RESUME_INVALID', 'stored progress exceeds the file');
       const hasher = this.hashFactory.fromState(progress.hashState);
@@ -418,6 +442,11 @@ class Session {
   private async openAndWrite(fileIndex: number, chunkIndex: number, last: boolean, sealed: Uint8Array): Promise<TransferEvent[]> {
     if (this.options.role !== 'receiver') return [];
     const plaintext = await openChunk(await this.keysFor(fileIndex), chunkIndex, sealed, last);
+    const entry = this.state.manifest!.entries[fileIndex]!;
+    if (entry.kind !== 'file' || plaintext.length !== chunkPlaintextLength(entry.size, chunkIndex, this.state.chunkSize)) {
+      // An authentic chunk of the wrong length: the sender lies about the size it committed to in the manifest.
+      return [{ type: 'fail', code: 'FILE_SIZE_MISMATCH' }];
+    }
     let hasher = this.hashers.get(fileIndex);
     if (!hasher) {
       hasher = this.hashFactory.create();
@@ -427,6 +456,7 @@ class Session {
     try {
       await this.requireSink().writeChunk(fileIndex, chunkIndex, plaintext, {
         verifiedChunks: chunkIndex + 1,
+        chunkSize: this.state.chunkSize,
         hashState: hasher.exportState(),
         committed: false,
       });

@@ -71,6 +71,7 @@ async function transfer(
     sessionId,
     ...(sender.psk ? { psk: sender.psk } : {}),
     expect: sender.expect,
+    requireLevel3: sender.requireLevel3 ?? true,
     manifest,
     source,
   });
@@ -83,7 +84,7 @@ async function transfer(
     sessionId,
     ...(receiver.psk ? { psk: receiver.psk } : {}),
     expect: receiver.expect,
-    requireLevel3: receiver.requireLevel3 ?? false,
+    requireLevel3: receiver.requireLevel3 ?? true,
     decide: () => Promise.resolve(true),
     openSink: ({ manifest: m }) => sink.open(m),
   });
@@ -165,8 +166,8 @@ describe('in-memory transfer: a man in the middle substitutes keys', () => {
     const [senderEnd, malloryFront] = linkedTransports();
     const fromSender = await transfer(
       [senderEnd, malloryFront],
-      { signer: sender, ...(opts.malloryPsk ? { psk: opts.malloryPsk } : {}), expect: { linkIssued: !!opts.malloryPsk } },
-      { signer: mallory, ...(opts.malloryPsk ? { psk: opts.malloryPsk } : {}), expect: {} },
+      { signer: sender, ...(opts.malloryPsk ? { psk: opts.malloryPsk } : {}), expect: { linkIssued: !!opts.malloryPsk }, requireLevel3: false },
+      { signer: mallory, ...(opts.malloryPsk ? { psk: opts.malloryPsk } : {}), expect: {}, requireLevel3: false },
       FILES,
       stolen,
     );
@@ -174,8 +175,8 @@ describe('in-memory transfer: a man in the middle substitutes keys', () => {
     const victimSink = new MemorySink();
     const toReceiver = await transfer(
       linkedTransports(),
-      { signer: mallory, ...(opts.receiverPsk ? { psk: opts.receiverPsk } : {}), expect: {} },
-      { signer: receiver, ...(opts.receiverPsk ? { psk: opts.receiverPsk } : {}), expect: opts.receiverExpect },
+      { signer: mallory, ...(opts.receiverPsk ? { psk: opts.receiverPsk } : {}), expect: {}, requireLevel3: false },
+      { signer: receiver, ...(opts.receiverPsk ? { psk: opts.receiverPsk } : {}), expect: opts.receiverExpect, requireLevel3: false },
       relayed,
       victimSink,
     );
@@ -211,12 +212,12 @@ describe('in-memory transfer: a man in the middle substitutes keys', () => {
     expectDelivered(stolen); // the attacker holds the plaintext
   });
 
-  it('with neither but requireLevel3: the receiver refuses (LEVEL3_REQUIRED)', async () => {
+  it('with neither, by default (Level 3 required): the receiver refuses (LEVEL3_REQUIRED)', async () => {
     const { sender, receiver } = await parties();
     const { received, sink } = await transfer(
       linkedTransports(),
-      { signer: sender, expect: {} },
-      { signer: receiver, expect: {}, requireLevel3: true },
+      { signer: sender, expect: {}, requireLevel3: false },
+      { signer: receiver, expect: {} },
     );
     expect(received.code).toBe('LEVEL3_REQUIRED');
     expect(sink.opened).toBe(0);

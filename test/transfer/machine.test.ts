@@ -228,6 +228,7 @@ describe('receiver: honest path', () => {
       { type: 'create-directory', fileIndex: 3 },
       fx.send({ kind: 'accept', resume: [] }),
       fx.setTimer('idle', 303),
+      fx.setTimer('heartbeat', 101),
     ]);
     expect(r.current).toBe(1);
     const idle = fx.setTimer('idle', 303);
@@ -248,7 +249,7 @@ describe('receiver: honest path', () => {
     expectStep(ev.written(4, 0), [fx.verify(4)]);
     expectStep(
       ev.committed(4),
-      [fx.send({ kind: 'file-verified', fileIndex: 4 }), fx.send({ kind: 'complete' }), fx.clearTimer('idle'), fx.close(null)],
+      [fx.send({ kind: 'file-verified', fileIndex: 4 }), fx.send({ kind: 'complete' }), fx.clearTimer('idle'), fx.clearTimer('heartbeat'), fx.close(null)],
       'complete',
     );
     expect(r.error).toBeNull();
@@ -261,8 +262,10 @@ describe('receiver: honest path', () => {
       { type: 'create-directory', fileIndex: 0 },
       fx.send({ kind: 'accept', resume: [] }),
       fx.setTimer('idle', 303),
+      fx.setTimer('heartbeat', 101),
       fx.send({ kind: 'complete' }),
       fx.clearTimer('idle'),
+      fx.clearTimer('heartbeat'),
       fx.close(null),
     ]);
     expect(state.phase).toBe('complete');
@@ -316,6 +319,7 @@ describe('resume', () => {
       { type: 'create-directory', fileIndex: 3 },
       fx.send({ kind: 'accept', resume }),
       fx.setTimer('idle', 303),
+      fx.setTimer('heartbeat', 101),
     ]);
     const r = step.state;
     expect(r.current).toBe(1);
@@ -334,7 +338,7 @@ describe('resume', () => {
     const all = [{ fileIndex: 1, verifiedChunks: 3 }, { fileIndex: 2, verifiedChunks: 1 }, { fileIndex: 4, verifiedChunks: 1 }];
     const step = transition(reach('receiver', 'deciding'), ev.accept(all));
     expect(step.state.phase).toBe('complete');
-    expect(step.effects.slice(-3)).toEqual([fx.send({ kind: 'complete' }), fx.clearTimer('idle'), fx.close(null)]);
+    expect(step.effects.slice(-4)).toEqual([fx.send({ kind: 'complete' }), fx.clearTimer('idle'), fx.clearTimer('heartbeat'), fx.close(null)]);
   });
 
   const invalid: [string, ResumePoint[]][] = [
@@ -446,8 +450,14 @@ describe('hostile orders end in their exact code', () => {
     expectFailure(s(), ev.declineMsg, 'UNEXPECTED_MESSAGE');
   });
 
-  it('sender: FILE_VERIFIED for a file being sent, not yet sent, a directory, out of range, or twice → UNEXPECTED_MESSAGE', () => {
-    expectFailure(s(), ev.verified(1), 'UNEXPECTED_MESSAGE'); // still sending
+  it('sender: FILE_VERIFIED for the file being sent is accepted (its last frame may still be in the send buffer)', () => {
+    const step = transition(s(), ev.verified(1));
+    expect(step.state.phase).toBe('transferring');
+    expect(step.state.entries[1]!.verified).toBe(true);
+    expect(step.effects.some((e) => e.type === 'close' || e.type === 'send-control')).toBe(false);
+  });
+
+  it('sender: FILE_VERIFIED for a file not yet sent, a directory, out of range, or twice → UNEXPECTED_MESSAGE', () => {
     expectFailure(s(), ev.verified(4), 'UNEXPECTED_MESSAGE'); // not sent yet
     expectFailure(s(), ev.verified(0), 'UNEXPECTED_MESSAGE'); // directory
     expectFailure(s(), ev.verified(5), 'UNEXPECTED_MESSAGE'); // no such entry
@@ -800,5 +810,29 @@ describe('properties over random manifests', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('heartbeat: the receiver reports progress so a long file is not mistaken for a stall', () => {
+  it('receiver: the heartbeat timer sends PROGRESS for the current file and re-arms', () => {
+    const r = feed(reach('receiver', 'transferring'), [ev.data(1, 0), ev.written(1, 0)]);
+    const step = transition(r, ev.timeout('heartbeat'));
+    expect(step.effects).toEqual([fx.send({ kind: 'progress', fileIndex: 1, verifiedChunks: 1 }), fx.setTimer('heartbeat', 101)]);
+    expect(step.state).toEqual(r);
+  });
+
+  it('heartbeat outside transferring is ignored, in every other phase and role', () => {
+    for (const [role, phase] of PHASES_OF.filter(([role, p]) => !(role === 'receiver' && p === 'transferring'))) {
+      const state = reach(role, phase);
+      expect(transition(state, ev.timeout('heartbeat'))).toEqual({ state, effects: [] });
+    }
+  });
+
+  it('sender: PROGRESS re-arms the idle timer; PROGRESS beyond the file or for a directory → UNEXPECTED_MESSAGE', () => {
+    const s = reach('sender', 'transferring');
+    expect(transition(s, ev.control({ kind: 'progress', fileIndex: 1, verifiedChunks: 2 })).effects).toEqual([fx.setTimer('idle', 303)]);
+    expectFailure(s, ev.control({ kind: 'progress', fileIndex: 1, verifiedChunks: 4 }), 'UNEXPECTED_MESSAGE');
+    expectFailure(s, ev.control({ kind: 'progress', fileIndex: 0, verifiedChunks: 0 }), 'UNEXPECTED_MESSAGE');
+    expectFailure(s, ev.control({ kind: 'progress', fileIndex: 9, verifiedChunks: 0 }), 'UNEXPECTED_MESSAGE');
   });
 });
