@@ -26,6 +26,7 @@ export const SIGNATURE_CONTEXTS = [
   'handshake responder',
   'relay registration',
   'key rotation',
+  'path advertisement',
 ] as const;
 export type SignatureContext = (typeof SIGNATURE_CONTEXTS)[number];
 
