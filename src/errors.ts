@@ -90,6 +90,7 @@ export const ERROR_CODES = [
   'ROTATION_REPLAYED',
   'FILE_SIZE_MISMATCH',
   'INTERNAL',
+  'DESTINATION_EXISTS',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -20,12 +20,16 @@
  * - chunks reordered, duplicated or dropped         → the counter in the nonce differs (CHUNK_AUTH_FAILED)
  * - the stream cut at a chunk boundary               → no chunk carries last = 1 (TRUNCATED)
  * - a chunk from another file / another session      → different key and aad (CHUNK_AUTH_FAILED)
- * - bytes after the final chunk                      → TRAILING_DATA
+ * - bytes after the final chunk                      → TRAILING_DATA (bounded stream; CHUNK_AUTH_FAILED otherwise)
  * Seekable: chunk i can be sealed or opened on its own, which is what resume needs.
  *
  * Trust assumptions: the data secret is known only to the two endpoints (handshake.ts); one (data secret,
  * manifestHash, fileIndex) triple is used for one file in one session, so nonces never repeat under a key.
- * Chunk counts are limited to 2^32, far above any size the manifest accepts.
+ * Chunk counts are limited to 2^32 (IMPOSSIBLE_SIZE above). That covers the largest file a manifest accepts
+ * (2^42 bytes) at every chunk size from 1024 up; at smaller chunk sizes a manifest-legal size can exceed it.
+ *
+ * The streaming API keeps up to 32 chunks in flight in WebCrypto by default and cuts its input without a copy per
+ * chunk (see Chunker), relying on WebCrypto copying its input synchronously.
  */
 
 import { ByteWriter, concatBytes, utf8 } from '../bytes';

@@ -81,7 +81,7 @@ export interface HandshakeConfig {
   readonly random: RandomSource;
   /** The room / session id both sides agreed on (16 bytes). */
   readonly sessionId: Uint8Array;
-  /** The link's one-time secret, when a link was used. */
+  /** The link's link secret (single-use room), when a link was used. */
   readonly psk?: Uint8Array;
   readonly binding: TransportBinding;
   readonly intent: Intent;

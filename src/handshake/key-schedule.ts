@@ -4,7 +4,8 @@
  *
  *   expandLabel(secret, label, context, L) = HKDF-Expand(secret, utf8("sealdrop/v1 " ‖ label) ‖ 0x00 ‖ context, L)
  *
- *   psk        = link secret (32 bytes) if the link flag is set, else 32 zero bytes
+ *   psk        = link secret (32 bytes) if this side was configured with one, else 32 zero bytes (never
+ *                taken from the wire flag; the flag only reports a mismatch, PROTOCOL.md §5.7)
  *   early      = HKDF-Extract(salt = utf8("sealdrop/v1 early"), IKM = psk)
  *   dh         = X25519(ephemeral_I, ephemeral_R)
  *   hs         = HKDF-Extract(salt = early, IKM = dh)
@@ -15,7 +16,8 @@
  *   THₑ        = SHA-256(complete transcript, through the initiator's Finished)
  *   c_I, c_R   = expandLabel(master, "i control" | "r control", THₑ, 32)   control records, per direction
  *   data       = expandLabel(master, "data", THₑ, 32)                         STREAM file keys (stream.ts)
- *   exporter   = expandLabel(master, "exporter", THₑ, 32)                     binds resumable state to a session
+ *   exporter   = expandLabel(master, "exporter", THₑ, 32)                     reserved for resumption tokens;
+ *                                                                             computed but currently unused
  *
  * Transcript: the byte concatenation, each item prefixed by a u32 length, of
  *   "sealdrop/v1 transcript" ‖ HELLO payload ‖ REPLY clear part ‖ transport binding ‖
@@ -63,6 +65,10 @@ export type TransportBinding =
       readonly responderFingerprint: Uint8Array;
     };
 
+/**
+ * Transcript item 3: 0x00 for no binding, or 0x01 ‖ bytes8(fp_I) ‖ bytes8(fp_R) for DTLS. Both fingerprints must be
+ * 32 bytes (SHA-256); any other length is a local configuration error, BAD_INPUT.
+ */
 export function encodeTransportBinding(binding: TransportBinding): Uint8Array {
   if (binding.kind === 'none') return Uint8Array.of(0);
   if (binding.initiatorFingerprint.length !== 32 || binding.responderFingerprint.length !== 32) {

@@ -2,10 +2,13 @@
  * Long-term device identity: an Ed25519 key pair (RFC 8032) whose public half is the device's name in the protocol.
  *
  * Trust assumptions: the 32-byte seed lives only in the platform key store (OS keychain in the desktop app and the
- * CLI); the core sees it only to build a signer, which holds a non-extractable CryptoKey. In the desktop app the
- * signer lives in the main process and the renderer reaches it only through `IdentitySigner`, which can sign
- * nothing but a domain-separated 32-byte hash for one of the fixed contexts below — so a compromised renderer cannot
- * make the identity key sign arbitrary data (a handshake for another protocol, say).
+ * CLI); the core sees it only to build a signer, which holds a non-extractable CryptoKey. An `IdentitySigner` signs
+ * nothing but a domain-separated 32-byte hash for one of the fixed contexts below, so no caller can make the identity
+ * key sign arbitrary data (a handshake for another protocol, say). In the desktop app the signer lives in the main
+ * process, and the renderer must be offered only the two handshake contexts, never 'key rotation': a compromised
+ * renderer that could sign a rotation statement could move every contact onto a key the attacker holds
+ * (docs/PROTOCOL.md §12.6). The signer built here accepts all four contexts, so that restriction belongs to the IPC
+ * layer that exposes it.
  *
  * Signed message layout (docs/PROTOCOL.md §5.4):
  *   utf8("sealdrop/v1 signature ") ‖ utf8(context) ‖ 0x00 ‖ hash[32]

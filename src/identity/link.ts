@@ -1,12 +1,16 @@
 /**
  * Transfer and pairing links: what travels out of band (a chat message, a QR code) and turns a first contact into
  * Level 3. A link carries where to meet (relay URLs, room id), who to expect (the issuer's full fingerprint) and a
- * one-time secret that is mixed into the handshake key schedule (docs/PROTOCOL.md §4).
+ * secret that is mixed into the handshake key schedule (docs/PROTOCOL.md §4.5). The relay room is single-use, and
+ * the secret must not be reused for another link or session. Nothing here enforces that: forgetting the secret after
+ * one completed handshake is the composition root's job.
  *
  * Trust assumptions: the channel that carries the link is trusted for integrity (the user got the link from the
- * person they meant). The relay sees the room id (it must, to route) but never the rest: links are not sent to
- * the relay. A leaked link lets its holder complete the handshake in the issuer's place only if they also hold the
- * issuer's identity key, because the receiver checks the issuer's fingerprint.
+ * person they meant) and, from the issuer's side, for confidentiality. The relay sees the room id (it must, to
+ * route) but never the rest: links are not sent to the relay. A leaked link lets its holder reach the issuer at
+ * Level 3, verified as 'link-secret': for a peer it does not already know, knowing the secret is all the issuer can
+ * check (PROTOCOL.md §12.5). The receiver side stays protected: it checks the issuer's fingerprint, so a leaked link
+ * never lets anyone complete the handshake in the issuer's place without the issuer's identity key.
  *
  * Text form:  "sealdrop://" ‖ base64url(payload) without padding (scheme case-insensitive, surrounding whitespace
  * ignored, nothing else tolerated). Payload (big-endian):
@@ -16,9 +20,10 @@
  *   1      1     kind               1 = transfer, 2 = pairing
  *   2      16    room id            random, names the rendezvous at the relay
  *   18     32    issuer fingerprint SHA-256 fingerprint (fingerprint.ts)
- *   50     32    secret             one-time secret, fresh per link
+ *   50     32    secret             fresh per link, never reused; the handshake psk
  *   82     1     relay count        0..4
- *   83     …     relays             count × (u8 length 1..255 ‖ ASCII URL, scheme ws:// or wss://)
+ *   83     …     relays             count × (u8 length 1..255 ‖ ASCII URL, scheme ws:// or wss://; see
+ *                                    validateRelayUrl: no credentials, no '#', no '@' in the authority)
  */
 
 import { ByteReader, ByteWriter, fromBase64Url, toBase64Url } from '../bytes';
@@ -45,7 +50,10 @@ export interface SealdropLink {
   readonly relays: readonly string[];
 }
 
-/** A relay address as links accept it: ws:// or wss://, ASCII, a host, no credentials, no fragment. */
+/**
+ * A relay address as links accept it: ws:// or wss://, printable ASCII, a host, no credentials and no fragment —
+ * in the text as well as in the parsed URL, so no '#' anywhere and no '@' in the authority (LINK_BAD_RELAY).
+ */
 export function validateRelayUrl(url: string): void {
   if (url.length === 0 || url.length > 255 || !/^[\x21-\x7e]+$/.test(url)) fail('LINK_BAD_RELAY', 'bad relay address');
   let parsed: URL;

@@ -7,6 +7,12 @@
  *   receiver: idle → handshaking → awaiting-offer → deciding → transferring → complete
  *   any non-terminal phase → failed | cancelled | declined (terminal)
  *
+ * Timers: `handshake`, `response` and `idle` fail the session with TIMEOUT when they expire. `heartbeat` runs only on
+ * a transferring receiver: every third of the idle window it sends PROGRESS (the current file and its chunks
+ * written) and re-arms, and it never fails anything. The sender re-arms its idle timer on PROGRESS and FILE_VERIFIED,
+ * so a file that takes longer than the idle window is not mistaken for a stall. The runner's `close` clears every
+ * timer, so failures emit no `clear-timer`.
+ *
  * Trust assumptions: events of type `control` and `data` come from the peer after the control record or frame was
  * parsed — authenticated for control, NOT yet for data (the runner opens a chunk only when this machine has named
  * the exact file and chunk index it expects, so a replayed or reordered frame is refused before decryption and a

@@ -215,7 +215,15 @@ class Session {
         return this.verifyFile(effect.fileIndex);
       case 'set-timer': {
         this.clearTimer(effect.timer);
-        const id = this.options.clock.setTimer(effect.ms, () => void this.enqueue(() => this.apply({ type: 'timeout', timer: effect.timer })));
+        const id = this.options.clock.setTimer(effect.ms, () =>
+          void this.enqueue(async () => {
+            // Stale: re-armed or cleared after it fired, while this expiry waited in the queue (e.g. behind the
+            // very PROGRESS that re-armed it). Only the timer instance still armed may end the session.
+            if (this.timers.get(effect.timer) !== id) return;
+            this.timers.delete(effect.timer);
+            await this.apply({ type: 'timeout', timer: effect.timer });
+          }),
+        );
         this.timers.set(effect.timer, id);
         return [];
       }
@@ -410,15 +418,21 @@ class Session {
       if (entry.kind !== 'file') continue;
       const progress = await this.requireSink().progress(fileIndex);
       if (!progress || progress.verifiedChunks === 0) continue;
-      if (progress.chunkSize !== this.state.chunkSize && !progress.committed) {
+      const chunks = this.state.entries[fileIndex]?.chunks ?? 0;
+      if (progress.committed) {
+        // Already under its final name from an earlier session, whatever chunk size that one used.
+        this.bytesDone += entry.size;
+        points.push({ fileIndex, verifiedChunks: chunks });
+        continue;
+      }
+      if (progress.chunkSize !== this.state.chunkSize) {
         // Cut with another chunk size: the chunk counts do not line up, so this file starts over.
         await this.requireSink().discard(fileIndex);
         continue;
       }
-      const chunks = this.state.entries[fileIndex]?.chunks ?? 0;
       if (progress.verifiedChunks > chunks) fail('RESUME_INVALID', 'stored progress exceeds the file');
       const hasher = this.hashFactory.fromState(progress.hashState);
-      if (progress.verifiedChunks === chunks && !progress.committed) {
+      if (progress.verifiedChunks === chunks) {
         // Every chunk was written before an interruption, but the file was never committed: finish it now.
         if (!equalBytes(hasher.digest(), entry.sha256)) {
           await this.requireSink().discard(fileIndex);
