@@ -170,16 +170,21 @@ export class FrameReader {
   private blockOpen = false;
 
   push(bytes: Uint8Array): Frame[] {
-    return this.cut(bytes).map(({ type, frame }) => decodeBody(type, frame.subarray(FRAME_HEADER_BYTES)));
+    const frames: Frame[] = [];
+    this.cut(bytes, (type, frame) => frames.push(decodeBody(type, frame.subarray(FRAME_HEADER_BYTES))));
+    return frames;
   }
 
   /**
-   * Like `push`, but returns each complete frame as its wire bytes (header included), for byte-stream transports
+   * Like `push`, but yields each complete frame as its wire bytes (header included), for byte-stream transports
    * that hand frames on to a message-oriented consumer. Only the header checks run here — version, type and the
    * length limit, which is all framing needs; the body is checked by `decodeFrame` when the frame is consumed.
+   * Frames are appended to `out` as they are cut, so when a later header in the same piece throws, the frames
+   * before it are already there (a transport can deliver them, then report the error).
    */
-  pushEncoded(bytes: Uint8Array): Uint8Array[] {
-    return this.cut(bytes).map(({ frame }) => frame);
+  pushEncoded(bytes: Uint8Array, out: Uint8Array[] = []): Uint8Array[] {
+    this.cut(bytes, (_type, frame) => out.push(frame));
+    return out;
   }
 
   /** Bytes held that do not yet form a frame. Non-zero at end of stream means the stream was cut mid-frame. */
@@ -187,9 +192,8 @@ export class FrameReader {
     return this.held;
   }
 
-  private cut(bytes: Uint8Array): { type: FrameTypeName; frame: Uint8Array }[] {
+  private cut(bytes: Uint8Array, emit: (type: FrameTypeName, frame: Uint8Array) => void): void {
     this.append(bytes);
-    const out: { type: FrameTypeName; frame: Uint8Array }[] = [];
     for (;;) {
       if (!this.header) {
         if (this.held < FRAME_HEADER_BYTES) break;
@@ -197,10 +201,10 @@ export class FrameReader {
       }
       const total = FRAME_HEADER_BYTES + this.header.length;
       if (this.held < total) break;
-      out.push({ type: this.header.type, frame: this.take(total) });
+      const type = this.header.type;
       this.header = null;
+      emit(type, this.take(total));
     }
-    return out;
   }
 
   /**

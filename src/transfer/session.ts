@@ -132,11 +132,12 @@ class Session {
   }
 
   start(): void {
+    // 'start' is queued first: a transport may deliver frames it already holds from inside `listen`.
+    void this.enqueue(() => this.apply({ type: 'start' }));
     this.options.transport.listen({
       frame: (bytes) => this.enqueue(() => this.onFrame(bytes)),
       close: () => void this.enqueue(() => this.apply({ type: 'transport-closed' })),
     });
-    void this.enqueue(() => this.apply({ type: 'start' }));
   }
 
   /** Cancel from this side (user action). */

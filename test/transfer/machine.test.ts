@@ -178,15 +178,21 @@ describe('sender: honest path', () => {
     expect(s.entries.map((e) => [e.done, e.verified])).toEqual([[0, false], [3, true], [1, true], [0, false], [1, true]]);
   });
 
-  /** Every order the runner can produce: file-sent in file order, each file-verified some time after its file-sent. */
+  /**
+   * Every order the runner can produce: file-sent in file order; each file's FILE_VERIFIED once that file is being
+   * sent or later (the receiver's confirmation of the file being sent may overtake the runner's file-sent when the
+   * transport releases the last send late).
+   */
   function senderOrders(): TransferEvent[][] {
     const out: TransferEvent[][] = [];
-    const walk = (sent: number, pending: number[], acc: TransferEvent[]) => {
-      if (sent === FILES.length && pending.length === 0) out.push(acc);
-      if (sent < FILES.length) walk(sent + 1, [...pending, FILES[sent]!], [...acc, ev.fileSent(FILES[sent]!)]);
-      for (const file of pending) walk(sent, pending.filter((f) => f !== file), [...acc, ev.verified(file)]);
+    const walk = (sent: number, unverified: readonly number[], acc: TransferEvent[]) => {
+      if (sent === FILES.length && unverified.length === 0) out.push(acc);
+      if (sent < FILES.length) walk(sent + 1, unverified, [...acc, ev.fileSent(FILES[sent]!)]);
+      for (const file of unverified.filter((f) => FILES.findIndex((g) => g === f) <= sent)) {
+        walk(sent, unverified.filter((f) => f !== file), [...acc, ev.verified(file)]);
+      }
     };
-    walk(0, [], []);
+    walk(0, FILES, []);
     return out;
   }
 
@@ -633,6 +639,9 @@ function anyEvent(manifest: Manifest): fc.Arbitrary<TransferEvent> {
     smallIndex.map((fileIndex): ControlMessage => ({ kind: 'file-verified', fileIndex })),
     fc.constant<ControlMessage>({ kind: 'complete' }),
     errorCode.map((code): ControlMessage => ({ kind: 'cancel', code })),
+    fc.tuple(smallIndex, fc.integer({ min: 0, max: 7 })).map(
+      ([fileIndex, verifiedChunks]): ControlMessage => ({ kind: 'progress', fileIndex, verifiedChunks }),
+    ),
   );
   return fc.oneof(
     fc.constant(ev.start),
@@ -644,7 +653,7 @@ function anyEvent(manifest: Manifest): fc.Arbitrary<TransferEvent> {
     smallIndex.map(ev.fileSent),
     smallIndex.map(ev.committed),
     fc.tuple(smallIndex, smallIndex).map(([f, c]) => ev.written(f, c)),
-    fc.constantFrom<TimerName>('handshake', 'response', 'idle').map(ev.timeout),
+    fc.constantFrom<TimerName>('handshake', 'response', 'idle', 'heartbeat').map(ev.timeout),
     errorCode.map(ev.fail),
     fc.constant(ev.cancel),
     fc.constant(ev.closed),

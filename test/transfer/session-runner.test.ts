@@ -13,7 +13,6 @@ import { ResponderHandshake, type PeerExpectation } from '../../src/handshake/ha
 import { hashManifest } from '../../src/manifest/codec';
 import type { Manifest } from '../../src/manifest/manifest';
 import type { Clock } from '../../src/ports/clock';
-import type { FileSource } from '../../src/ports/files';
 import { systemClock } from '../../src/ports/clock';
 import type { Transport } from '../../src/ports/transport';
 import { FakeClock } from '../../src/testing/fake-clock';
@@ -64,10 +63,12 @@ interface PairOptions {
   manifest?: Manifest;
   sink?: MemorySink;
   clock?: Clock;
+  /** The receiver's clock, when it must not move with the sender's. */
+  receiverClock?: Clock;
+  /** Stand between the sender's session and its transport. */
+  wrapSenderTransport?: (transport: Transport) => Transport;
   decide?: () => Promise<boolean>;
   tamper?: Tamper;
-  /** Delay each source read on a real timer, so the sender cannot run ahead of the receiver. */
-  sourceDelayMs?: number;
   onSenderEvent?: (event: SessionEvent, session: RunningSession) => void;
   onReceiverEvent?: (event: SessionEvent, session: RunningSession) => void;
 }
@@ -76,10 +77,7 @@ interface PairOptions {
 async function startPair(options: PairOptions = {}) {
   const { sender, receiver } = await parties();
   const [senderEnd, receiverEnd] = linkedTransports(options.tamper ? { tamper: options.tamper } : {});
-  const { manifest: honest, source: fast } = memorySource(options.files ?? FILES);
-  const delay = options.sourceDelayMs;
-  const source: FileSource =
-    delay === undefined ? fast : { read: (...args) => settle(delay).then(() => fast.read(...args)) };
+  const { manifest: honest, source } = memorySource(options.files ?? FILES);
   const manifest = options.manifest ?? honest;
   const sink = options.sink ?? new MemorySink();
   const clock = options.clock ?? systemClock;
@@ -89,7 +87,7 @@ async function startPair(options: PairOptions = {}) {
   let s: RunningSession | null = null;
   let r: RunningSession | null = null;
   s = await startSender({
-    transport: senderEnd,
+    transport: options.wrapSenderTransport ? options.wrapSenderTransport(senderEnd) : senderEnd,
     clock,
     random: new SeededRandom('sender'),
     signer: sender,
@@ -106,7 +104,7 @@ async function startPair(options: PairOptions = {}) {
   });
   r = startReceiver({
     transport: receiverEnd,
-    clock,
+    clock: options.receiverClock ?? clock,
     random: new SeededRandom('receiver'),
     signer: receiver,
     handshakeRole: 'initiator',
@@ -148,10 +146,6 @@ describe('session runner: cancel mid-transfer', () => {
   it('cancel() at the sender while big.bin is on its way: both end cancelled, big.bin not committed', async () => {
     let cancelled = false;
     const { s, r, sink } = await startPair({
-      // Paced so the receiver has no backlog: if it were still busy with a.txt when the sender closes, its own
-      // FILE_VERIFIED send would reject first and it would end TRANSPORT_CLOSED with the CANCEL still queued
-      // (a runner race, reported to the lead).
-      sourceDelayMs: 2,
       onSenderEvent: (event, session) => {
         if (event.type === 'progress' && event.bytes > 8 * CHUNK && !cancelled) {
           cancelled = true;
@@ -173,9 +167,6 @@ describe('session runner: cancel mid-transfer', () => {
   it('cancel() at the receiver while big.bin arrives: both end cancelled, big.bin not committed', async () => {
     let cancelled = false;
     const { s, r, sink } = await startPair({
-      // The runner queues every frame the transport delivers; a sender far ahead of the receiver would have the
-      // whole file queued before the cancel, which then lands after COMPLETE. Keep the sender at the receiver's pace.
-      sourceDelayMs: 2,
       onReceiverEvent: (event, session) => {
         if (event.type === 'progress' && event.bytes > 8 * CHUNK && !cancelled) {
           cancelled = true;
@@ -366,7 +357,6 @@ describe('session runner: timeouts through the injected clock', () => {
     let chunks = 0;
     const { s, r, sink } = await startPair({
       clock,
-      sourceDelayMs: 5, // no backlog at the receiver, so its heartbeat is not queued behind data frames
       onReceiverEvent: (event) => {
         if (event.type === 'progress' && ++chunks > 1) clock.advance(DEFAULT_TIMEOUTS.idleMs / 12);
       },
@@ -377,5 +367,40 @@ describe('session runner: timeouts through the injected clock', () => {
       received: ['complete', null, false],
     });
     expect(equalBytes(sink.committed.get(BIG.path)!, BIG.data)).toBe(true); // toEqual on 2 MiB takes seconds
+  });
+
+  it('an expiry that fires while the message disarming it is already being processed is ignored', async () => {
+    // The sender's response deadline passes exactly while the receiver's ACCEPT is being opened: the timer's
+    // expiry is queued behind the ACCEPT, which clears the timer. That queued expiry is stale and must not end a
+    // transfer that has meanwhile started.
+    const clock = new FakeClock();
+    let raced = false;
+    const atDeadline = (transport: Transport): Transport => ({
+      path: transport.path,
+      binding: transport.binding,
+      maxFrameBytes: transport.maxFrameBytes,
+      send: (frame) => transport.send(frame),
+      close: () => transport.close(),
+      listen: (handlers) =>
+        transport.listen({
+          close: (reason) => handlers.close(reason),
+          frame: (bytes) => {
+            const consumed = handlers.frame(bytes); // the session starts opening the record (asynchronously)
+            if (!raced && bytes[1] === FRAME_TYPES.CONTROL) {
+              raced = true; // the first CONTROL from the receiver is its ACCEPT
+              clock.advance(DEFAULT_TIMEOUTS.responseMs);
+            }
+            return consumed; // keep the session's receive backpressure
+          },
+        }),
+    });
+    const { s, r, sink } = await startPair({ clock, receiverClock: new FakeClock(), wrapSenderTransport: atDeadline });
+    const [sent, received] = await Promise.all([s.outcome, r.outcome]);
+    expect(raced).toBe(true);
+    expect({ sent: [sent.phase, sent.code], received: [received.phase, received.code] }).toEqual({
+      sent: ['complete', null],
+      received: ['complete', null],
+    });
+    expect(equalBytes(sink.committed.get(BIG.path)!, BIG.data)).toBe(true);
   });
 });

@@ -1,0 +1,588 @@
+/**
+ * WebRTC path (node-datachannel / libdatachannel): one ordered, reliable DataChannel per peer connection, exposed
+ * as a `Transport` (src/ports/transport.ts). Decision 0003 §2, §6; PROTOCOL.md §5.5 (transport binding).
+ *
+ * Trust assumptions: the signalling channel is untrusted (it is the relay). It can drop, inject or rewrite signals.
+ * What it must not achieve is a path whose DTLS peer differs from what the handshake binds. So:
+ *   - each side binds `{ local, remote }` = the sha-256 fingerprints of its own and the peer's SDP (sdp.ts refuses
+ *     an SDP with anything but exactly one sha-256 `a=fingerprint` line);
+ *   - libdatachannel checks the peer's DTLS certificate against the remote SDP (a rewritten line → DTLS fails);
+ *   - once open, this adapter checks again that `pc.remoteFingerprint()` — the certificate DTLS actually saw —
+ *     equals the remote SDP's fingerprint, and closes with TRANSCRIPT_MISMATCH otherwise (defence in depth against
+ *     a stack that skipped verification; the binding would catch it one step later anyway, with the same code);
+ *   - a rewrite of BOTH fingerprints by a relay that also terminates both DTLS connections leaves each side with a
+ *     different binding → the Level 3 handshake fails with TRANSCRIPT_MISMATCH (key-schedule.ts).
+ *   - only one remote description is ever accepted (no renegotiation: it could swap the fingerprint mid-path).
+ *
+ * Signalling (opaque to the caller, UTF-8 JSON, ≤ 64 KiB):
+ *   { "t": "sdp", "type": "offer" | "answer", "sdp": "…" }      the offerer creates the DataChannel → offer
+ *   { "t": "cand", "c": "a=candidate:…", "mid": "0" }           trickled ICE candidates
+ * Malformed or unexpected signals are ignored and logged; an SDP whose fingerprint is unusable closes the peer with
+ * that code (BAD_INPUT / BAD_ENCODING). With `forceRelay`, only `typ relay` candidates are sent or accepted, because
+ * libdatachannel's `iceTransportPolicy: 'relay'` does not stop libjuice pairing host candidates
+ * (paullouisageneau/libdatachannel#1587).
+ *
+ * Flow control, both directions. node-datachannel pushes every message into JS as it arrives; SCTP cannot be paused
+ * from here. To keep the port's promise ("a slow receiver slows the sender"), the two adapters run a credit window
+ * on the same channel: binary messages are frames, text messages are transport control — `credit:<n>` returns n
+ * bytes of window once the receiving handler has finished with them. A sender holds at most WINDOW_BYTES of
+ * uncredited frames (plus one frame), and at most HIGH_WATER_BYTES in libdatachannel's send buffer; a receiver
+ * therefore queues at most WINDOW_BYTES + MAX_FRAME_BYTES, and closes the path (UNEXPECTED_MESSAGE) if a peer sends
+ * more than its window. Each message costs its length + MESSAGE_COST_BYTES, so a flood of empty frames is bounded
+ * too.
+ *
+ * Measured pitfalls (node-datachannel 0.33.4), each handled here:
+ *   - a PeerConnection or DataChannel that becomes unreachable from JS can be garbage collected and then closes
+ *     without telling anyone (murat-dogan/node-datachannel#76): every live peer sits in LIVE until torn down;
+ *   - a throw inside a native callback aborts the process; `sendMessageBinary` throws synchronously on a closed
+ *     channel or a message above the peer's limit (murat-dogan/node-datachannel#86): every callback is guarded and
+ *     no frame above `maxFrameBytes` is handed over;
+ *   - `dc.maxMessageSize()` reports the remote's `a=max-message-size` (65 536 when the peer sets that; libdatachannel's
+ *     default is 262 144, RFC 8841 §6): maxFrameBytes = min(that, 256 KiB);
+ *   - `remoteFingerprint()` before DTLS completes returns `{ value: '', algorithm: 'sha-1' }`.
+ */
+
+import { PeerConnection, type DataChannel, type RtcConfig } from 'node-datachannel';
+import { equalBytes } from '../../src/bytes';
+import { errorCodeOf, SealdropError, type ErrorCode } from '../../src/errors';
+import { systemClock, type Clock, type TimerId } from '../../src/ports/clock';
+import { silentLogger, type Logger } from '../../src/ports/logger';
+import type {
+  LocalTransportBinding,
+  PathKind,
+  Transport,
+  TransportCloseReason,
+  TransportHandlers,
+} from '../../src/ports/transport';
+import { filterSdpCandidates, isRelayCandidate, parseDtlsFingerprint, parseFingerprintHex } from './sdp';
+
+/** Largest frame we ever send or expect, whatever the peer advertises (libdatachannel's default limit). */
+export const MAX_FRAME_BYTES = 256 * 1024;
+/** `send` waits while libdatachannel holds more than this in its send buffer. */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+/** Uncredited bytes a sender may have outstanding (see "Flow control"). */
+export const WINDOW_BYTES = 4 * 1024 * 1024;
+/** Per-message accounting overhead, so zero-length messages also consume window. */
+export const MESSAGE_COST_BYTES = 64;
+const CREDIT_BATCH_BYTES = WINDOW_BYTES / 4;
+const MAX_SIGNAL_BYTES = 64 * 1024;
+const MAX_REMOTE_CANDIDATES = 64;
+/** A missed bufferedAmountLow event must not stall a transfer: waiting senders re-check this often. */
+const ROOM_POLL_MS = 200;
+/** On a graceful close: how long to let buffered frames drain, and to wait for the channel's close. */
+const DRAIN_LIMIT_MS = 3000;
+const CLOSE_LIMIT_MS = 1000;
+
+const messageCost = (length: number) => length + MESSAGE_COST_BYTES;
+
+export type WebRtcSignal =
+  | { readonly t: 'sdp'; readonly type: 'offer' | 'answer'; readonly sdp: string }
+  | { readonly t: 'cand'; readonly c: string; readonly mid: string };
+
+export function encodeSignal(signal: WebRtcSignal): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(signal));
+}
+
+/** The signal in `bytes`, or null if it is not one (wrong shape, too large, not UTF-8 JSON). */
+export function decodeSignal(bytes: Uint8Array): WebRtcSignal | null {
+  if (bytes.length > MAX_SIGNAL_BYTES) return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  if (v.t === 'sdp' && (v.type === 'offer' || v.type === 'answer') && typeof v.sdp === 'string') {
+    return { t: 'sdp', type: v.type, sdp: v.sdp };
+  }
+  if (v.t === 'cand' && typeof v.c === 'string' && typeof v.mid === 'string' && v.c.length <= 1024 && v.mid.length <= 64) {
+    return { t: 'cand', c: v.c, mid: v.mid };
+  }
+  return null;
+}
+
+export interface WebRtcPeerOptions {
+  readonly role: 'offerer' | 'answerer';
+  /** node-datachannel URLs: 'stun:host:port', 'turn:user:pass@host:port?transport=udp'. */
+  readonly iceServers: readonly string[];
+  /** Use TURN only: send and accept relay candidates only, and refuse a selected pair without a relay candidate. */
+  readonly forceRelay?: boolean;
+  /** Deliver one signalling message to the other side. Must not block; a throw is logged, not propagated. */
+  readonly signal: (message: Uint8Array) => void;
+  /** DataChannel label (both sides must agree) and peer name in logs. Default 'sealdrop'. */
+  readonly label?: string;
+  /** Bind ICE to one local address (tests use '127.0.0.1'; libjuice gathers no loopback candidate otherwise). */
+  readonly bindAddress?: string;
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  /** Injected for tests; production uses node-datachannel's PeerConnection. */
+  readonly createPeerConnection?: (name: string, config: RtcConfig) => PeerConnection;
+}
+
+/** Strong references to every peer until it is torn down: node-datachannel objects must not be collected early. */
+const LIVE = new Set<WebRtcPeer>();
+
+/** Number of peers not yet torn down (for tests and leak checks). */
+export function liveWebRtcPeers(): number {
+  return LIVE.size;
+}
+
+/** 'turn' when either end of the selected ICE pair is a TURN relay candidate: then the TURN server carries it. */
+function selectedPath(pc: PeerConnection): { path: PathKind; relayed: boolean; pair: string } {
+  const selected = pc.getSelectedCandidatePair();
+  const relayed = selected !== null && (selected.local.type === 'relay' || selected.remote.type === 'relay');
+  const pair = selected ? `${selected.local.type}/${selected.remote.type}` : 'none';
+  return { path: relayed ? 'turn' : 'webrtc', relayed, pair };
+}
+
+/**
+ * One side of a WebRTC connection. Create it, wire `signal` / `handleSignal` to the other side through any channel,
+ * then await `connected(timeout)`.
+ */
+export class WebRtcPeer {
+  private readonly pc: PeerConnection;
+  private dc: DataChannel | null = null;
+  private readonly transport: DataChannelTransport;
+  private readonly log: Logger;
+  private readonly clock: Clock;
+  private readonly label: string;
+  private localFingerprint: Uint8Array | null = null;
+  private remoteFingerprint: Uint8Array | null = null;
+  private readonly pendingCandidates: { c: string; mid: string }[] = [];
+  private remoteCandidates = 0;
+  private opened = false;
+  private ended = false;
+  private tornDown = false;
+  private dcClosed = false;
+  private timer: TimerId | null = null;
+  private resolveOpen!: (transport: Transport) => void;
+  private rejectOpen!: (error: SealdropError) => void;
+  private readonly open: Promise<Transport>;
+
+  constructor(private readonly options: WebRtcPeerOptions) {
+    this.log = options.logger ?? silentLogger;
+    this.clock = options.clock ?? systemClock;
+    this.label = options.label ?? 'sealdrop';
+    this.open = new Promise<Transport>((resolve, reject) => {
+      this.resolveOpen = resolve;
+      this.rejectOpen = reject;
+    });
+    this.open.catch(() => undefined); // a peer nobody awaits must not raise an unhandled rejection
+    this.transport = new DataChannelTransport(this, this.clock, this.log);
+    const config: RtcConfig = {
+      iceServers: [...options.iceServers],
+      ...(options.forceRelay ? { iceTransportPolicy: 'relay' as const } : {}),
+      ...(options.bindAddress !== undefined ? { bindAddress: options.bindAddress } : {}),
+    };
+    const create = options.createPeerConnection ?? ((name, c) => new PeerConnection(name, c));
+    this.pc = create(this.label, config);
+    LIVE.add(this);
+    this.pc.onLocalDescription(this.guard((sdp: string, type: string) => this.onLocalDescription(sdp, type)));
+    this.pc.onLocalCandidate(this.guard((candidate: string, mid: string) => this.onLocalCandidate(candidate, mid)));
+    this.pc.onStateChange(this.guard((state: string) => this.onStateChange(state)));
+    // Only the offerer opens a channel; any channel the peer opens on its own is closed (one channel per path).
+    this.pc.onDataChannel(this.guard((dc: DataChannel) => this.onRemoteChannel(dc)));
+    if (options.role === 'offerer') this.attach(this.pc.createDataChannel(this.label, {}));
+  }
+
+  /** Resolves with the transport once the channel is open and checked; rejects with a coded SealdropError. */
+  connected(timeoutMs: number): Promise<Transport> {
+    if (this.timer === null && !this.opened && !this.ended) {
+      this.timer = this.clock.setTimer(timeoutMs, () => this.fail('TRANSPORT_CLOSED', 'WebRTC connection timed out'));
+    }
+    return this.open;
+  }
+
+  /** Feed one message from the other side's `signal`. Never throws. */
+  handleSignal(message: Uint8Array): void {
+    try {
+      this.onSignal(message);
+    } catch (error) {
+      this.log.warn('webrtc.signal.error', { code: errorCodeOf(error) ?? 'INTERNAL' });
+    }
+  }
+
+  /** Close the path: frames already handed over drain first, then the channel and the peer connection close. */
+  close(): void {
+    if (this.ended) return;
+    this.end(new SealdropError('TRANSPORT_CLOSED', 'closed locally'));
+    this.transport.closeLocal();
+    void this.teardown(true);
+  }
+
+  // ------------------------------------------------------------ signalling
+
+  private onSignal(message: Uint8Array): void {
+    if (this.ended) return;
+    const signal = decodeSignal(message);
+    if (!signal) return this.log.warn('webrtc.signal.ignored', { reason: 'malformed' });
+    if (signal.t === 'cand') return this.onRemoteCandidate(signal.c, signal.mid);
+    const expected = this.options.role === 'offerer' ? 'answer' : 'offer';
+    if (signal.type !== expected) return this.log.warn('webrtc.signal.ignored', { reason: `unexpected ${signal.type}` });
+    if (this.remoteFingerprint) return this.log.warn('webrtc.signal.ignored', { reason: 'renegotiation refused' });
+    let fingerprint: Uint8Array;
+    try {
+      fingerprint = parseDtlsFingerprint(signal.sdp);
+    } catch (error) {
+      return this.fail(errorCodeOf(error) ?? 'BAD_INPUT', 'remote SDP refused: unusable DTLS fingerprint');
+    }
+    const sdp = this.options.forceRelay ? filterSdpCandidates(signal.sdp, isRelayCandidate) : signal.sdp;
+    try {
+      this.pc.setRemoteDescription(sdp, signal.type);
+    } catch {
+      return this.fail('BAD_INPUT', 'remote SDP refused by libdatachannel');
+    }
+    this.remoteFingerprint = fingerprint;
+    for (const { c, mid } of this.pendingCandidates.splice(0)) this.addCandidate(c, mid);
+  }
+
+  private onRemoteCandidate(candidate: string, mid: string): void {
+    if (this.options.forceRelay && !isRelayCandidate(candidate)) {
+      return this.log.debug('webrtc.candidate.ignored', { reason: 'not relay' });
+    }
+    if (++this.remoteCandidates > MAX_REMOTE_CANDIDATES) {
+      return this.log.warn('webrtc.candidate.ignored', { reason: 'too many' });
+    }
+    // libdatachannel refuses candidates before the remote description; trickle may deliver them first.
+    if (!this.remoteFingerprint) this.pendingCandidates.push({ c: candidate, mid });
+    else this.addCandidate(candidate, mid);
+  }
+
+  private addCandidate(candidate: string, mid: string): void {
+    try {
+      this.pc.addRemoteCandidate(candidate, mid);
+    } catch {
+      this.log.warn('webrtc.candidate.ignored', { reason: 'refused by libdatachannel' });
+    }
+  }
+
+  private send(signal: WebRtcSignal): void {
+    try {
+      this.options.signal(encodeSignal(signal));
+    } catch {
+      this.log.warn('webrtc.signal.send-failed');
+    }
+  }
+
+  private onLocalDescription(sdp: string, type: string): void {
+    if (this.ended) return;
+    if (type !== 'offer' && type !== 'answer') return this.log.warn('webrtc.local-description.ignored', { type });
+    try {
+      this.localFingerprint = parseDtlsFingerprint(sdp);
+    } catch (error) {
+      return this.fail(errorCodeOf(error) ?? 'INTERNAL', 'local SDP has no usable DTLS fingerprint');
+    }
+    this.send({ t: 'sdp', type, sdp: this.options.forceRelay ? filterSdpCandidates(sdp, isRelayCandidate) : sdp });
+  }
+
+  private onLocalCandidate(candidate: string, mid: string): void {
+    if (this.ended) return;
+    if (this.options.forceRelay && !isRelayCandidate(candidate)) return;
+    this.send({ t: 'cand', c: candidate, mid });
+  }
+
+  // ------------------------------------------------------------ connection life
+
+  private onStateChange(state: string): void {
+    if (state === 'failed' || state === 'closed') this.fail('TRANSPORT_CLOSED', `peer connection ${state}`);
+  }
+
+  private onRemoteChannel(dc: DataChannel): void {
+    if (this.dc || this.ended || dc.getLabel() !== this.label) {
+      this.log.warn('webrtc.channel.refused', { label: dc.getLabel().slice(0, 64) });
+      try {
+        dc.close();
+      } catch {
+        // already closed
+      }
+      return;
+    }
+    this.attach(dc);
+  }
+
+  private attach(dc: DataChannel): void {
+    this.dc = dc;
+    dc.onOpen(this.guard(() => this.onOpen()));
+    dc.onClosed(this.guard(() => {
+      this.dcClosed = true;
+      this.fail('TRANSPORT_CLOSED', 'data channel closed');
+    }));
+    dc.onError(this.guard(() => this.fail('TRANSPORT_CLOSED', 'data channel error')));
+    dc.onBufferedAmountLow(this.guard(() => this.transport.wake()));
+    dc.setBufferedAmountLowThreshold(HIGH_WATER_BYTES);
+    dc.onMessage(this.guard((message: string | Buffer | ArrayBuffer) => this.transport.receive(message)));
+    // A channel announced by the peer is usually open already; its open event may not fire again.
+    if (dc.isOpen()) this.onOpen();
+  }
+
+  private onOpen(): void {
+    if (this.opened || this.ended) return;
+    this.opened = true;
+    this.clearTimer();
+    const local = this.localFingerprint;
+    const remote = this.remoteFingerprint;
+    if (!local || !remote) return this.fail('INTERNAL', 'channel open before both descriptions');
+    // The certificate DTLS actually verified must be the one the SDP (and so the binding) names.
+    const live = this.pc.remoteFingerprint();
+    let liveBytes: Uint8Array | null = null;
+    try {
+      if (live.algorithm === 'sha-256') liveBytes = parseFingerprintHex(live.value);
+    } catch {
+      liveBytes = null;
+    }
+    if (!liveBytes || !equalBytes(liveBytes, remote)) {
+      return this.fail('TRANSCRIPT_MISMATCH', 'the DTLS peer certificate differs from the remote SDP fingerprint');
+    }
+    const { path, relayed, pair } = selectedPath(this.pc);
+    if (this.options.forceRelay && !relayed) return this.fail('TRANSPORT_CLOSED', 'relay required, direct pair selected');
+    const advertised = this.dc!.maxMessageSize();
+    const maxFrameBytes = Math.min(Number.isSafeInteger(advertised) && advertised > 0 ? advertised : 65_536, MAX_FRAME_BYTES);
+    this.transport.activate(path, { kind: 'dtls', local, remote }, maxFrameBytes);
+    this.log.info('webrtc.open', { path, pair, maxFrameBytes });
+    this.resolveOpen(this.transport);
+  }
+
+  /**
+   * End this peer with a coded reason: before open, `connected` rejects; after open, the handler gets `close`.
+   * Internal to this module (the transport calls it); callers use `close()`.
+   */
+  fail(code: ErrorCode, message: string): void {
+    if (this.ended) return;
+    this.log.warn('webrtc.closed', { code, message });
+    this.end(new SealdropError(code, message));
+    this.transport.finish({ code, message });
+    void this.teardown(false);
+  }
+
+  private end(error: SealdropError): void {
+    this.ended = true;
+    this.clearTimer();
+    this.rejectOpen(error);
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.clock.clearTimer(this.timer);
+    this.timer = null;
+  }
+
+  /** Close the channel, then the peer connection; drop the strong reference last. */
+  private async teardown(graceful: boolean): Promise<void> {
+    if (this.tornDown) return;
+    this.tornDown = true;
+    const dc = this.dc;
+    if (graceful && dc && this.opened && !this.dcClosed) {
+      // Frames already accepted by `send` go out before the channel closes (as a TCP FIN follows the data); the
+      // SCTP stream reset behind them is what the peer sees as the close.
+      await this.waitUntil(() => this.safe(() => dc.bufferedAmount(), 0) === 0, DRAIN_LIMIT_MS);
+      this.safe(() => dc.close(), undefined);
+      await this.waitUntil(() => this.dcClosed, CLOSE_LIMIT_MS);
+    } else if (dc) {
+      this.safe(() => dc.close(), undefined);
+    }
+    this.safe(() => this.pc.close(), undefined);
+    LIVE.delete(this);
+  }
+
+  private async waitUntil(done: () => boolean, limitMs: number): Promise<void> {
+    const start = this.clock.now();
+    while (!done() && this.clock.now() - start < limitMs) {
+      await new Promise<void>((resolve) => this.clock.setTimer(10, resolve));
+    }
+  }
+
+  // ------------------------------------------------------------ used by the transport
+
+  /** Hand one frame (binary) or control message (text) to libdatachannel; false if it refused. */
+  write(message: Uint8Array | string): boolean {
+    const dc = this.dc;
+    if (!dc || this.ended) return false;
+    try {
+      if (typeof message === 'string') dc.sendMessage(message);
+      else dc.sendMessageBinary(message);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  bufferedAmount(): number {
+    const dc = this.dc;
+    return dc ? this.safe(() => dc.bufferedAmount(), 0) : 0;
+  }
+
+  /** Run `fn`; a throw becomes `fallback`. libdatachannel throws on objects that closed underneath us. */
+  private safe<T>(fn: () => T, fallback: T): T {
+    try {
+      return fn();
+    } catch {
+      return fallback;
+    }
+  }
+
+  /** Wrap a native callback: an exception escaping into node-datachannel would abort the process. */
+  private guard<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
+    return (...args: A) => {
+      try {
+        fn(...args);
+      } catch (error) {
+        this.log.error('webrtc.callback.error', { code: errorCodeOf(error) ?? 'INTERNAL' });
+        try {
+          this.fail('INTERNAL', 'unexpected error in a WebRTC callback');
+        } catch {
+          // nothing more can be done inside a native callback
+        }
+      }
+    };
+  }
+}
+
+/**
+ * The Transport over the peer's DataChannel: receive queue with one-at-a-time delivery, the credit window and the
+ * send buffer high-water mark. Created with the peer; `activate` fills in what is known once the channel opened.
+ */
+class DataChannelTransport implements Transport {
+  path: PathKind = 'webrtc';
+  binding: LocalTransportBinding = { kind: 'none' };
+  maxFrameBytes = 0;
+  private handlers: TransportHandlers | null = null;
+  private readonly inbox: Uint8Array[] = [];
+  private pumping = false;
+  private pendingClose: TransportCloseReason | null = null;
+  private closed = false;
+  /** Sender side: bytes (message costs) sent and not yet credited by the peer. */
+  private unacked = 0;
+  /** Receiver side: bytes received and not yet credited back; and of those, bytes already handled. */
+  private held = 0;
+  private consumed = 0;
+  private sendChain: Promise<void> = Promise.resolve();
+  private readonly waiters = new Set<() => void>();
+
+  constructor(
+    private readonly peer: WebRtcPeer,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  activate(path: PathKind, binding: LocalTransportBinding, maxFrameBytes: number): void {
+    this.path = path;
+    this.binding = binding;
+    this.maxFrameBytes = maxFrameBytes;
+  }
+
+  send(frame: Uint8Array): Promise<void> {
+    // One send at a time, so the window is checked before every frame and overshoots by at most one frame.
+    const run = this.sendChain.then(() => this.sendOne(frame));
+    this.sendChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async sendOne(frame: Uint8Array): Promise<void> {
+    if (this.closed || this.pendingClose) throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
+    if (frame.length > this.maxFrameBytes) throw new SealdropError('FRAME_TOO_LARGE', 'frame exceeds the path limit');
+    await this.waitForRoom();
+    if (!this.peer.write(frame)) {
+      this.peer.fail('TRANSPORT_CLOSED', 'libdatachannel refused a frame');
+      throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
+    }
+    this.unacked += messageCost(frame.length);
+    await this.waitForRoom();
+  }
+
+  private hasRoom(): boolean {
+    return this.unacked < WINDOW_BYTES && this.peer.bufferedAmount() <= HIGH_WATER_BYTES;
+  }
+
+  private async waitForRoom(): Promise<void> {
+    while (!this.closed && !this.pendingClose && !this.hasRoom()) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.clock.clearTimer(timer);
+          this.waiters.delete(done);
+          resolve();
+        };
+        const timer = this.clock.setTimer(ROOM_POLL_MS, done);
+        this.waiters.add(done);
+      });
+    }
+    if (this.closed || this.pendingClose) throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
+  }
+
+  wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** A message from the channel (node-datachannel callback context: must not throw). */
+  receive(message: string | Buffer | ArrayBuffer): void {
+    if (this.closed || this.pendingClose) return;
+    if (typeof message === 'string') return this.onControl(message);
+    // Copy into a plain Uint8Array: Buffer's `slice` is a view, which the core does not expect.
+    const frame = message instanceof ArrayBuffer ? new Uint8Array(message.slice(0)) : new Uint8Array(message);
+    this.held += messageCost(frame.length);
+    if (this.held > WINDOW_BYTES + messageCost(MAX_FRAME_BYTES)) {
+      return this.peer.fail('UNEXPECTED_MESSAGE', 'peer exceeded its flow-control window');
+    }
+    this.inbox.push(frame);
+    void this.pump();
+  }
+
+  private onControl(text: string): void {
+    const match = /^credit:([1-9][0-9]{0,9})$/.exec(text);
+    const credit = match ? Number(match[1]) : NaN;
+    if (!(credit <= this.unacked)) return this.peer.fail('UNEXPECTED_MESSAGE', 'malformed or excess credit');
+    this.unacked -= credit;
+    this.wake();
+  }
+
+  private async pump(): Promise<void> {
+    if (this.pumping || !this.handlers) return;
+    this.pumping = true;
+    while (this.inbox.length > 0 && !this.closed) {
+      const frame = this.inbox.shift()!;
+      try {
+        await this.handlers.frame(frame);
+      } catch {
+        this.log.warn('webrtc.handler.rejected');
+      }
+      this.consumed += messageCost(frame.length);
+      if (this.consumed >= CREDIT_BATCH_BYTES && !this.pendingClose && !this.closed) {
+        this.held -= this.consumed;
+        // A failed credit means the channel is gone; its close event reports that.
+        this.peer.write(`credit:${this.consumed}`);
+        this.consumed = 0;
+      }
+    }
+    this.pumping = false;
+    if (this.pendingClose && this.inbox.length === 0 && !this.closed) {
+      const reason = this.pendingClose;
+      this.closed = true;
+      this.handlers.close(reason);
+    }
+  }
+
+  listen(handlers: TransportHandlers): void {
+    if (this.handlers) throw new SealdropError('BAD_INPUT', 'listen called twice');
+    this.handlers = handlers;
+    void this.pump();
+  }
+
+  /** The path ended (peer closed, failure, violation): deliver what already arrived, then `close` once. */
+  finish(reason: TransportCloseReason): void {
+    if (this.closed || this.pendingClose) return;
+    this.pendingClose = reason;
+    this.wake();
+    void this.pump();
+  }
+
+  /** Closed from this side: no more delivery, pending sends fail, the local handler is not called. */
+  closeLocal(): void {
+    this.closed = true;
+    this.inbox.length = 0;
+    this.wake();
+  }
+
+  close(): void {
+    this.peer.close();
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Small pieces shared by the sending and receiving sides.
+ */
+
+import { toHex } from '../../src/bytes';
+import type { ErrorCode } from '../../src/errors';
+import { shortFingerprint } from '../../src/identity/fingerprint';
+import type { HandshakeResult } from '../../src/handshake/handshake';
+import type { Manifest } from '../../src/manifest/manifest';
+import type { Transport } from '../../src/ports/transport';
+import type { TrustStore } from '../../src/trust/trust-store';
+import type { FileReport, PathReport, PeerReport } from './events';
+
+export type PathMode = 'auto' | 'direct' | 'webrtc' | 'relay';
+
+/** Failures after which a new session (same or another path) may continue the transfer. */
+const RESUMABLE: ReadonlySet<ErrorCode> = new Set(['TRANSPORT_CLOSED', 'TIMEOUT', 'PEER_ABORTED']);
+
+export function isResumable(code: ErrorCode | null): boolean {
+  return code !== null && RESUMABLE.has(code);
+}
+
+export function reportPath(transport: Transport): PathReport {
+  return transport.path;
+}
+
+export function peerReport(trust: TrustStore, handshake: HandshakeResult): Promise<PeerReport> {
+  const contact = trust.findByKey(handshake.peer.identityKey);
+  return Promise.resolve({
+    fingerprint: toHex(handshake.peer.fingerprint),
+    short: shortFingerprint(handshake.peer.fingerprint),
+    name: handshake.peer.name,
+    verified: contact?.state === 'verified',
+    verifiedBy: handshake.verifiedBy,
+  });
+}
+
+export function fileReports(manifest: Manifest): FileReport[] {
+  const files: FileReport[] = [];
+  for (const entry of manifest.entries) {
+    if (entry.kind === 'file') files.push({ path: entry.path, size: entry.size, sha256: toHex(entry.sha256) });
+  }
+  return files;
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

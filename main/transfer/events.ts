@@ -1,0 +1,34 @@
+/**
+ * What a running transfer reports to its user interface (the CLI's JSON lines, later the desktop app). Plain JSON
+ * values only: fingerprints in hex, sizes in bytes, codes from src/errors.ts.
+ */
+
+import type { ErrorCode } from '../../src/errors';
+
+export type PathReport = 'direct' | 'webrtc' | 'turn' | 'relay' | 'memory';
+
+export interface PeerReport {
+  readonly fingerprint: string;
+  readonly short: string;
+  readonly name: string;
+  /** The user compared safety numbers or paired by QR (trust store state 'verified'). */
+  readonly verified: boolean;
+  /** How the key was checked in this handshake: pin, link-fingerprint, link-secret, or none (Level 2). */
+  readonly verifiedBy: string;
+}
+
+export interface FileReport {
+  readonly path: string;
+  readonly size: number;
+  readonly sha256: string;
+}
+
+export type TransferReport =
+  | { readonly event: 'ready'; readonly link: string; readonly fingerprint: string; readonly files: number; readonly bytes: number }
+  | { readonly event: 'waiting'; readonly relay: string }
+  | { readonly event: 'connected'; readonly path: PathReport; readonly level: 2 | 3; readonly peer: PeerReport }
+  | { readonly event: 'offer'; readonly files: readonly FileReport[]; readonly directories: number; readonly bytes: number }
+  | { readonly event: 'progress'; readonly bytes: number; readonly total: number }
+  | { readonly event: 'path-lost'; readonly path: PathReport; readonly code: ErrorCode; readonly retry: number }
+  | { readonly event: 'done'; readonly level: 2 | 3; readonly path: PathReport; readonly files: readonly FileReport[] }
+  | { readonly event: 'error'; readonly code: string; readonly message: string };
