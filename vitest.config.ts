@@ -6,6 +6,7 @@ export default defineConfig({
     exclude: ['test/e2e/**', 'test/slow/**', 'node_modules/**'],
     environment: 'node',
     testTimeout: 60_000,
+    globalSetup: ['test/cli/global-setup.ts'],
     hookTimeout: 60_000,
   },
 });
