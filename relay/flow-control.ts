@@ -123,10 +123,16 @@ export class FlowControl<E extends FlowEndpoint> {
     endpoint.socket.removeListener('drain', state.onDrain);
   }
 
-  /** True when the relay itself stopped reading `endpoint` for someone else's sake (so its silence is not idleness). */
+  /**
+   * True when the relay stopped reading `endpoint` for the sake of a receiver that is itself still read, so the
+   * endpoint's silence (no pongs) is the relay's doing, not idleness. The receiver's own idleness is judged
+   * normally, and closing it releases the endpoint. Not exempt: an endpoint paused by itself, or by a receiver
+   * that is paused too (two dead clients holding each other would otherwise never time out).
+   */
   isHeldForOthers(endpoint: E): boolean {
     const pausedBy = this.states.get(endpoint)?.pausedBy ?? null;
-    return pausedBy !== null && pausedBy !== endpoint;
+    if (pausedBy === null || pausedBy === endpoint) return false;
+    return (this.states.get(pausedBy)?.pausedBy ?? null) === null;
   }
 
   /**

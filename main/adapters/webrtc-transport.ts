@@ -69,9 +69,9 @@ const MAX_SIGNAL_BYTES = 64 * 1024;
 const MAX_REMOTE_CANDIDATES = 64;
 /** A missed bufferedAmountLow event must not stall a transfer: waiting senders re-check this often. */
 const ROOM_POLL_MS = 200;
-/** On a graceful close: how long to let buffered frames drain, and to wait for the channel's close. */
-const DRAIN_LIMIT_MS = 3000;
-const CLOSE_LIMIT_MS = 1000;
+/** A graceful close waits this long for the peer's `close` before tearing the connection down anyway. */
+const CLOSE_LIMIT_MS = 5000;
+const CLOSE_MESSAGE = 'close';
 
 const messageCost = (length: number) => length + MESSAGE_COST_BYTES;
 
@@ -153,10 +153,12 @@ export class WebRtcPeer {
   private readonly pendingCandidates: { c: string; mid: string }[] = [];
   private remoteCandidates = 0;
   private opened = false;
+  /** `connected` has settled negatively or the user closed: no more state changes are reported. */
   private ended = false;
   private tornDown = false;
-  private dcClosed = false;
+  private closeSent = false;
   private timer: TimerId | null = null;
+  private closeTimer: TimerId | null = null;
   private resolveOpen!: (transport: Transport) => void;
   private rejectOpen!: (error: SealdropError) => void;
   private readonly open: Promise<Transport>;
@@ -204,12 +206,34 @@ export class WebRtcPeer {
     }
   }
 
-  /** Close the path: frames already handed over drain first, then the channel and the peer connection close. */
+  /**
+   * Close the path. Frames already accepted by `send` still arrive: a `close` text message follows them on the
+   * ordered channel, and the connection is torn down when the peer answers with its own `close` (or after
+   * CLOSE_LIMIT_MS). Closing the DataChannel or the PeerConnection directly would not do: node-datachannel reports
+   * the local channel closed at once, and closing the PeerConnection then drops whatever SCTP had not yet delivered
+   * (measured: the last frames of a transfer went missing).
+   */
   close(): void {
     if (this.ended) return;
     this.end(new SealdropError('TRANSPORT_CLOSED', 'closed locally'));
     this.transport.closeLocal();
-    void this.teardown(true);
+    if (!this.opened || this.tornDown) return this.teardown();
+    this.sendClose();
+  }
+
+  private sendClose(): void {
+    if (this.closeSent) return;
+    this.closeSent = true;
+    if (!this.write(CLOSE_MESSAGE)) return this.teardown();
+    this.closeTimer = this.clock.setTimer(CLOSE_LIMIT_MS, () => this.teardown());
+  }
+
+  /** The peer's `close`: everything it sent has arrived. An answer to ours ends the connection; else answer it. */
+  onRemoteClose(): void {
+    this.transport.finish({ code: 'TRANSPORT_CLOSED', message: 'closed by the peer' });
+    if (this.closeSent) return this.teardown();
+    // Answer, and let the closing side tear down (our answer must not be cut off by our own teardown).
+    this.sendClose();
   }
 
   // ------------------------------------------------------------ signalling
@@ -306,8 +330,8 @@ export class WebRtcPeer {
     this.dc = dc;
     dc.onOpen(this.guard(() => this.onOpen()));
     dc.onClosed(this.guard(() => {
-      this.dcClosed = true;
       this.fail('TRANSPORT_CLOSED', 'data channel closed');
+      this.teardown();
     }));
     dc.onError(this.guard(() => this.fail('TRANSPORT_CLOSED', 'data channel error')));
     dc.onBufferedAmountLow(this.guard(() => this.transport.wake()));
@@ -353,7 +377,7 @@ export class WebRtcPeer {
     this.log.warn('webrtc.closed', { code, message });
     this.end(new SealdropError(code, message));
     this.transport.finish({ code, message });
-    void this.teardown(false);
+    this.teardown();
   }
 
   private end(error: SealdropError): void {
@@ -367,29 +391,16 @@ export class WebRtcPeer {
     this.timer = null;
   }
 
-  /** Close the channel, then the peer connection; drop the strong reference last. */
-  private async teardown(graceful: boolean): Promise<void> {
+  /** Close the channel, then the peer connection; drop the strong reference last. Idempotent. */
+  private teardown(): void {
     if (this.tornDown) return;
     this.tornDown = true;
+    this.clearTimer();
+    if (this.closeTimer !== null) this.clock.clearTimer(this.closeTimer);
     const dc = this.dc;
-    if (graceful && dc && this.opened && !this.dcClosed) {
-      // Frames already accepted by `send` go out before the channel closes (as a TCP FIN follows the data); the
-      // SCTP stream reset behind them is what the peer sees as the close.
-      await this.waitUntil(() => this.safe(() => dc.bufferedAmount(), 0) === 0, DRAIN_LIMIT_MS);
-      this.safe(() => dc.close(), undefined);
-      await this.waitUntil(() => this.dcClosed, CLOSE_LIMIT_MS);
-    } else if (dc) {
-      this.safe(() => dc.close(), undefined);
-    }
+    if (dc) this.safe(() => dc.close(), undefined);
     this.safe(() => this.pc.close(), undefined);
     LIVE.delete(this);
-  }
-
-  private async waitUntil(done: () => boolean, limitMs: number): Promise<void> {
-    const start = this.clock.now();
-    while (!done() && this.clock.now() - start < limitMs) {
-      await new Promise<void>((resolve) => this.clock.setTimer(10, resolve));
-    }
   }
 
   // ------------------------------------------------------------ used by the transport
@@ -397,7 +408,7 @@ export class WebRtcPeer {
   /** Hand one frame (binary) or control message (text) to libdatachannel; false if it refused. */
   write(message: Uint8Array | string): boolean {
     const dc = this.dc;
-    if (!dc || this.ended) return false;
+    if (!dc || this.tornDown) return false;
     try {
       if (typeof message === 'string') dc.sendMessage(message);
       else dc.sendMessageBinary(message);
@@ -515,6 +526,8 @@ class DataChannelTransport implements Transport {
 
   /** A message from the channel (node-datachannel callback context: must not throw). */
   receive(message: string | Buffer | ArrayBuffer): void {
+    // The peer's `close` matters even after we closed: it is the answer that lets us tear down.
+    if (message === CLOSE_MESSAGE) return this.peer.onRemoteClose();
     if (this.closed || this.pendingClose) return;
     if (typeof message === 'string') return this.onControl(message);
     // Copy into a plain Uint8Array: Buffer's `slice` is a view, which the core does not expect.

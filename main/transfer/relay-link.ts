@@ -50,14 +50,30 @@ export class RelayLink {
     const urls = typeof this.urls === 'string' ? [this.urls] : this.urls;
     let lastError: unknown = null;
     for (const url of urls) {
+      let connection: RelayConnection | null = null;
       try {
-        const connection = await connectRelay(url, { timeoutMs: 5000, ...(this.ca ? { ca: this.ca } : {}) });
-        const { othersPresent } = await connection.join(this.roomId);
+        connection = await connectRelay(url, { timeoutMs: 5000, ...(this.ca ? { ca: this.ca } : {}) });
+        // Listen before JOIN: the peer's first signal (the sender's PATHS, sent the moment we join) can arrive in
+        // the same socket read as JOINED, and ws emits both synchronously, before the code after `await join`
+        // runs. Without this the receiver lost the signed addresses about one time in ten and fell back to WebRTC.
+        const early: Uint8Array[] = [];
+        let present: boolean | null = null;
+        const stopSignals = connection.onSignal((bytes) => early.push(bytes));
+        const stopPeers = connection.onPeer((p) => (present = p));
+        let joined: { othersPresent: boolean };
+        try {
+          joined = await connection.join(this.roomId);
+        } finally {
+          stopSignals();
+          stopPeers();
+        }
         this.attach(connection, url);
-        this.othersPresent = othersPresent;
+        this.othersPresent = present ?? joined.othersPresent;
+        for (const bytes of early) for (const h of this.signalHandlers) h(bytes);
         return;
       } catch (error) {
         lastError = error;
+        connection?.close(); // the socket opened but the JOIN failed: do not leave it open
       }
     }
     fail('TRANSPORT_CLOSED', `no relay reachable (${urls.join(', ')})`, lastError);

@@ -190,7 +190,7 @@ describe('WebRTC transport: connection, binding, frames', () => {
     await atB.done;
     expect(atB.frames.length).toBe(frames.length);
     await new Promise((r) => setTimeout(r, 200));
-    expect(atB.closes).toEqual([{ code: 'TRANSPORT_CLOSED', message: 'data channel closed' }]);
+    expect(atB.closes).toEqual([{ code: 'TRANSPORT_CLOSED', message: 'closed by the peer' }]);
     await expectCode(b.send(pattern(10, 1)), 'TRANSPORT_CLOSED');
   });
 

@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { cleanup } from 'node-datachannel';
 import { errorCodeOf } from '../../src/errors';
 import type { Transport } from '../../src/ports/transport';
-import { WebRtcPeer } from '../../main/adapters/webrtc-transport';
+import { liveWebRtcPeers, WebRtcPeer } from '../../main/adapters/webrtc-transport';
 
 const { values } = parseArgs({
   options: {
@@ -124,9 +124,9 @@ async function main(): Promise<number> {
 }
 
 const code = await main();
-// The answerer's last frame must leave before the channel closes; close() drains, then tears down.
+// close() lets frames already sent (the answerer's digest) arrive before the connection is torn down.
 peer.close();
-await new Promise((resolve) => setTimeout(resolve, 1500));
+for (let i = 0; i < 600 && liveWebRtcPeers() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
 socket.destroy();
 cleanup();
 process.exit(code);

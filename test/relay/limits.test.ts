@@ -3,8 +3,9 @@
  * Limits are set small per test; deadlines are generous and nothing asserts how fast a close happens.
  */
 
+import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ClientOptions } from 'ws';
+import { WebSocketServer, type AddressInfo, type ClientOptions } from 'ws';
 import { RELAY_CLOSE } from '../../src/signaling/relay-protocol';
 import type { RelayLimits } from '../../relay/limits';
 import { RelayClient, joinedPair, newRoomId, pump, sleep, startTestRelay, type TestRelay } from './relay-client';
@@ -46,6 +47,18 @@ describe('message size → 4001 FRAME_TOO_LARGE', () => {
     const a = await open(url);
     a.sendRaw(new Uint8Array(1024 * 1024));
     expect(await a.closeCode()).toBe(RELAY_CLOSE.FRAME_TOO_LARGE);
+  });
+
+  it('exists because ws alone would say 1009: a bare ws server closes an oversize message with 1009', async () => {
+    const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, maxPayload: 16 });
+    await once(wss, 'listening');
+    try {
+      const c = await open(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}`);
+      c.sendRaw(new Uint8Array(17));
+      expect(await c.closeCode()).toBe(1009);
+    } finally {
+      wss.close();
+    }
   });
 
   it('counts fragments: a fragmented message whose total is over the limit closes with 4001', async () => {

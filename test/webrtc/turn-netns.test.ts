@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const TOTAL = 4 * 1024 * 1024;
@@ -71,7 +71,10 @@ class SignalServer {
   constructor() {
     this.server = createServer((socket) => {
       const index = this.sockets.length;
-      if (index > 1) return socket.destroy();
+      if (index > 1) {
+        socket.destroy();
+        return;
+      }
       this.sockets.push(socket);
       socket.on('error', () => undefined);
       createInterface({ input: socket }).on('line', (line) => this.forward(index, line));
@@ -156,8 +159,6 @@ describe('WebRTC over TURN between isolated network namespaces', () => {
     missing = await missingSetup();
     if (missing && !required) console.warn(`[turn-netns] skipped: ${missing}`);
   });
-
-  afterAll(() => undefined);
 
   it('the namespaces and coturn are in place (required when CI_REQUIRE_NETNS=1)', (context) => {
     if (missing && !required) return context.skip(`skipped: ${missing}`);
