@@ -22,6 +22,9 @@ const SECURITY: ReadonlySet<string> = new Set([
   'CONTROL_AUTH_FAILED', 'CONTROL_BAD_MESSAGE', 'FILE_HASH_MISMATCH', 'FILE_SIZE_MISMATCH', 'MANIFEST_HASH_MISMATCH',
   'UNEXPECTED_MESSAGE', 'RESUME_INVALID', 'ROLE_CONFLICT', 'KEY_CHANGED', 'FRAME_BAD_VERSION', 'FRAME_UNKNOWN_TYPE',
   'FRAME_BAD_LENGTH', 'FRAME_TOO_LARGE', 'FRAME_TOO_SHORT',
+  // Peer or relay input too (PROTOCOL.md §10): a sealed chunk cut or padded to a length the STREAM shape check
+  // refuses, and a handshake frame out of place (e.g. one a relay injects after the handshake).
+  'CHUNK_TOO_LARGE', 'HANDSHAKE_STATE',
 ]);
 
 /** The process exit code for a failure code. */
@@ -35,6 +38,7 @@ export function exitCodeFor(code: string): number {
   return EXIT.FAILED;
 }
 
+// ERROR CODES: every core code, plus USAGE, the CLI's own code for bad arguments, which `--json` error events carry.
 export const HELP = `sealdrop — send files end to end encrypted, verified against a malicious relay
 
 USAGE
@@ -74,7 +78,7 @@ EXIT CODES
   5 keychain / identity unavailable   6 disk (destination exists, write failed)   7 network (no path, timeout)
 
 ERROR CODES
-${wrapCodes(ERROR_CODES)}
+${wrapCodes([...ERROR_CODES, 'USAGE'])}
 `;
 
 function wrapCodes(codes: readonly string[]): string {

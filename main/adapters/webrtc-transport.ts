@@ -25,11 +25,16 @@
  * Flow control, both directions. node-datachannel pushes every message into JS as it arrives; SCTP cannot be paused
  * from here. To keep the port's promise ("a slow receiver slows the sender"), the two adapters run a credit window
  * on the same channel: binary messages are frames, text messages are transport control — `credit:<n>` returns n
- * bytes of window once the receiving handler has finished with them. A sender holds at most WINDOW_BYTES of
- * uncredited frames (plus one frame), and at most HIGH_WATER_BYTES in libdatachannel's send buffer; a receiver
- * therefore queues at most WINDOW_BYTES + MAX_FRAME_BYTES, and closes the path (UNEXPECTED_MESSAGE) if a peer sends
- * more than its window. Each message costs its length + MESSAGE_COST_BYTES, so a flood of empty frames is bounded
- * too.
+ * bytes of window once the receiving handler has finished with them, and `close` ends the path (below). Both sides
+ * of a WebRTC path are this adapter (decision 3: WebRTC runs in main), so the two ends always agree on this. A
+ * sender holds at most WINDOW_BYTES of uncredited frames (plus one frame), and at most HIGH_WATER_BYTES in
+ * libdatachannel's send buffer; a receiver therefore queues at most WINDOW_BYTES + MAX_FRAME_BYTES, and closes the
+ * path (UNEXPECTED_MESSAGE) if a peer sends more than its window or credits more than it was sent. Each message
+ * costs its length + MESSAGE_COST_BYTES, so a flood of empty frames is bounded too.
+ *
+ * Close, like a TCP FIN: `close()` sends `close` behind the frames already sent; the peer delivers them, reports
+ * `close` to its handler once, and answers `close`; the answer (or CLOSE_LIMIT_MS) lets the closing side tear down
+ * the channel and then the peer connection. Simultaneous closes answer each other.
  *
  * Measured pitfalls (node-datachannel 0.33.4), each handled here:
  *   - a PeerConnection or DataChannel that becomes unreachable from JS can be garbage collected and then closes
@@ -38,8 +43,13 @@
  *     channel or a message above the peer's limit (murat-dogan/node-datachannel#86): every callback is guarded and
  *     no frame above `maxFrameBytes` is handed over;
  *   - `dc.maxMessageSize()` reports the remote's `a=max-message-size` (65 536 when the peer sets that; libdatachannel's
- *     default is 262 144, RFC 8841 §6): maxFrameBytes = min(that, 256 KiB);
- *   - `remoteFingerprint()` before DTLS completes returns `{ value: '', algorithm: 'sha-1' }`.
+ *     default is 262 144, paullouisageneau/libdatachannel#702; RFC 8841 §6): maxFrameBytes = min(that, 256 KiB);
+ *   - closing the PeerConnection right after the DataChannel drops data SCTP has not delivered yet (the local
+ *     channel reports closed at once): hence the `close` exchange above;
+ *   - callbacks must be registered before `createDataChannel`, which produces the offer at once;
+ *   - the default MTU is kept (no `mtu` in the configuration);
+ *   - `remoteFingerprint()` (paullouisageneau/libdatachannel#1206) returns `{ value: '', algorithm: 'sha-1' }` before
+ *     DTLS completes; after, the SHA-256 of the certificate DTLS saw.
  */
 
 import { PeerConnection, type DataChannel, type RtcConfig } from 'node-datachannel';
@@ -534,6 +544,8 @@ class DataChannelTransport implements Transport {
     const frame = message instanceof ArrayBuffer ? new Uint8Array(message.slice(0)) : new Uint8Array(message);
     this.held += messageCost(frame.length);
     if (this.held > WINDOW_BYTES + messageCost(MAX_FRAME_BYTES)) {
+      // What is queued came from a peer that broke the rules: drop it, report the close after the current frame.
+      this.inbox.length = 0;
       return this.peer.fail('UNEXPECTED_MESSAGE', 'peer exceeded its flow-control window');
     }
     this.inbox.push(frame);

@@ -286,6 +286,88 @@ describe('WebRTC transport: a relay that rewrites the signalling', () => {
   });
 });
 
+describe('WebRTC transport: a peer that ignores the flow-control rules', () => {
+  /** A raw node-datachannel offerer speaking our signalling, so the test controls every message it sends. */
+  async function rawOfferer() {
+    let answerer!: WebRtcPeer;
+    const raw = new PeerConnection('raw', { iceServers: [], bindAddress: '127.0.0.1' });
+    raw.onLocalDescription((sdp, type) => {
+      const signal = encodeSignal({ t: 'sdp', type: type as 'offer', sdp });
+      setTimeout(() => answerer.handleSignal(signal), 0);
+    });
+    raw.onLocalCandidate((c, mid) => {
+      const signal = encodeSignal({ t: 'cand', c, mid });
+      setTimeout(() => answerer.handleSignal(signal), 0);
+    });
+    const dc = raw.createDataChannel('sealdrop');
+    const opened = new Promise<void>((resolve) => dc.onOpen(resolve));
+    // Candidates can overtake the answer; libdatachannel throws on a candidate before the remote description.
+    const early: { c: string; mid: string }[] = [];
+    let described = false;
+    answerer = new WebRtcPeer({
+      role: 'answerer', iceServers: [], bindAddress: '127.0.0.1',
+      signal: (message) => {
+        const s = decodeSignal(message)!;
+        setTimeout(() => {
+          if (s.t === 'cand' && !described) return void early.push(s);
+          if (s.t === 'cand') return raw.addRemoteCandidate(s.c, s.mid);
+          raw.setRemoteDescription(s.sdp, s.type);
+          described = true;
+          for (const c of early.splice(0)) raw.addRemoteCandidate(c.c, c.mid);
+        }, 0);
+      },
+    });
+    peers.push(answerer);
+    const transport = await answerer.connected(CONNECT_MS);
+    await opened;
+    return { raw, dc, transport };
+  }
+
+  it('more than the window while the reader is busy → the path closes with UNEXPECTED_MESSAGE', async () => {
+    const { raw, dc, transport } = await rawOfferer();
+    try {
+      const closes: TransportCloseReason[] = [];
+      let delivered = 0;
+      let release!: () => void;
+      const stuck = new Promise<void>((resolve) => (release = resolve));
+      transport.listen({
+        frame: () => {
+          delivered++;
+          return stuck;
+        },
+        close: (reason) => closes.push(reason),
+      });
+      // 6 MiB while the handler holds the first frame: an honest sender would have stopped at WINDOW_BYTES.
+      for (let i = 0; i < 24; i++) dc.sendMessageBinary(pattern(MAX_FRAME_BYTES, i));
+      // The adapter tears the connection down on the violation; the handler hears of it when its frame is done.
+      while (liveWebRtcPeers() > 0) await new Promise((r) => setTimeout(r, 10));
+      expect(closes).toEqual([]);
+      release();
+      while (closes.length === 0) await new Promise((r) => setTimeout(r, 10));
+      expect(closes).toEqual([{ code: 'UNEXPECTED_MESSAGE', message: 'peer exceeded its flow-control window' }]);
+      expect(delivered).toBe(1); // the queued excess was dropped, not delivered
+    } finally {
+      dc.close();
+      raw.close();
+    }
+  });
+
+  it('a credit for bytes never sent → UNEXPECTED_MESSAGE', async () => {
+    const { raw, dc, transport } = await rawOfferer();
+    const closes: TransportCloseReason[] = [];
+    transport.listen({ frame: () => undefined, close: (reason) => closes.push(reason) });
+    try {
+      dc.sendMessage('credit:1000');
+      while (closes.length === 0) await new Promise((r) => setTimeout(r, 10));
+      expect(closes).toEqual([{ code: 'UNEXPECTED_MESSAGE', message: 'malformed or excess credit' }]);
+      await expectCode(transport.send(pattern(10, 1)), 'TRANSPORT_CLOSED');
+    } finally {
+      dc.close();
+      raw.close();
+    }
+  });
+});
+
 describe('the session runner over WebRTC', () => {
   const sessionId = new Uint8Array(16).fill(0x5a);
   const psk = new Uint8Array(32).fill(0x42);

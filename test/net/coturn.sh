@@ -8,6 +8,7 @@
 #   no TLS/DTLS listeners, no CLI, no config file (-n), its own user db, log and pid file in $COTURN_DIR
 #
 # Usage: test/net/coturn.sh start|stop|status      (COTURN_DIR defaults to /tmp/sealdrop-coturn)
+#        COTURN_REPLACE_SYSTEM_SERVICE=1 lets `start` stop a running coturn.service that holds the port (CI only).
 set -euo pipefail
 
 COTURN_DIR=${COTURN_DIR:-/tmp/sealdrop-coturn}
@@ -30,7 +31,15 @@ listening() { ss -Hlun "sport = :$PORT" 2>/dev/null | grep -q "$1:$PORT"; }
 
 start() {
   command -v turnserver >/dev/null || { log "turnserver not found (apt-get install coturn)"; exit 1; }
-  if running_pid >/dev/null; then log "already running (pid $(running_pid))"; return 0; fi
+  # Restart rather than reuse: a running one may be bound to addresses of namespaces that were recreated since.
+  if running_pid >/dev/null; then stop; fi
+  if ss -Hlun "sport = :$PORT" 2>/dev/null | grep -q . && [ "${COTURN_REPLACE_SYSTEM_SERVICE:-0}" = 1 ] \
+    && command -v systemctl >/dev/null && systemctl is-active --quiet coturn 2>/dev/null; then
+    # Debian enables and starts coturn.service when the package is installed (on machines that run systemd). It
+    # holds port 3478 on every address with another configuration, so CI stops it for the run.
+    log "stopping the distribution's coturn.service, which holds port $PORT"
+    systemctl stop coturn
+  fi
   if ss -Hlun "sport = :$PORT" 2>/dev/null | grep -q .; then log "UDP port $PORT is already taken"; exit 1; fi
   mkdir -p "$COTURN_DIR"
   rm -f "$PIDFILE" "$LOGFILE"

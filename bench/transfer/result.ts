@@ -1,0 +1,27 @@
+/** One measured transfer, as the report prints it. */
+
+export type PathGroup = 'direct' | 'webrtc' | 'relay';
+export type Family = 'sealdrop' | 'baseline' | 'wormhole';
+
+export interface Result {
+  /** Row label, e.g. "sealdrop --path direct" or "raw TCP (node:net)". */
+  readonly name: string;
+  readonly family: Family;
+  readonly group: PathGroup;
+  /** 'file' or 'files' (Payload.kind). */
+  readonly payload: 'file' | 'files';
+  readonly payloadLabel: string;
+  readonly bytes: number;
+  readonly files: number;
+  /** Transfer phase: the receiver reporting a connected path → the receiver reporting every file written. */
+  readonly seconds: number | null;
+  /** Sender start → receiver finished (includes start-up, the sender's scan, rendezvous). */
+  readonly wallSeconds: number | null;
+  readonly rss: { readonly sender: number | null; readonly receiver: number | null; readonly relay?: number | null };
+  /** What actually carried the data, when the tool reports it (e.g. the wormhole transit description). */
+  readonly via?: string;
+  readonly error?: string;
+  readonly load: readonly [number, number, number];
+}
+
+export const MB = 1e6;

@@ -1,0 +1,33 @@
+import { useEffect, useRef } from 'react';
+import type { TransferState } from '../../api';
+import { useAnnounce } from '../../components/announcer';
+import { useLiveData } from '../../data/live-data';
+import { explainError } from '../../lib/error-text';
+import { STATE_TEXT } from './transfer-state-text';
+
+const ANNOUNCED: ReadonlySet<TransferState> = new Set(['transferring', 'interrupted', 'complete', 'failed', 'declined']);
+
+/**
+ * Announces transfer state changes (not every progress tick) wherever the user is in the app. Failures are
+ * assertive; the rest polite. Renders nothing.
+ */
+export function TransferAnnouncer() {
+  const { transfers } = useLiveData();
+  const announce = useAnnounce();
+  const last = useRef<Map<string, TransferState> | null>(null);
+  useEffect(() => {
+    if (transfers.status !== 'ready') return;
+    const previous = last.current;
+    const next = new Map(transfers.value.map((t) => [t.id, t.state] as const));
+    last.current = next;
+    if (previous === null) return; // the initial load is not news
+    for (const transfer of transfers.value) {
+      if (previous.get(transfer.id) === transfer.state || !ANNOUNCED.has(transfer.state)) continue;
+      const who = transfer.peer?.name ?? 'link';
+      const what = transfer.direction === 'send' ? `Transfer to ${who}` : `Transfer from ${who}`;
+      const detail = transfer.error ? ` ${explainError(transfer.error.code, transfer.error.message)}` : '';
+      announce(`${what}: ${STATE_TEXT[transfer.state]}${detail}`, transfer.state === 'failed' ? 'assertive' : 'polite');
+    }
+  }, [transfers, announce]);
+  return null;
+}
