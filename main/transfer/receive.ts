@@ -164,7 +164,8 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
         await sleep(Math.min(500 * attempt, 3000));
         continue;
       }
-      const outcome = await runSession(options, transport, link.roomId, link.secret, expect, accepted, (hash) => (accepted = hash));
+      const notes: { sinkError?: string } = {};
+      const outcome = await runSession(options, transport, link.roomId, link.secret, expect, accepted, (hash) => (accepted = hash), notes);
       if (outcome.ok) {
         await pinPeer(options.trust, outcome);
         options.report({ event: 'done', level: outcome.handshake!.level, path: transport.path, files: fileReports(outcome.manifest!) });
@@ -172,7 +173,8 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
       }
       const code = outcome.code ?? 'TRANSPORT_CLOSED';
       if (!isResumable(code) || attempt >= maxAttempts) {
-        throw new SealdropError(code, outcome.errorFromPeer ? `the sender stopped the transfer (${code})` : `transfer failed (${code})`);
+        const detail = code === 'DESTINATION_EXISTS' && notes.sinkError ? notes.sinkError : null;
+        throw new SealdropError(code, detail ?? (outcome.errorFromPeer ? `the sender stopped the transfer (${code})` : `transfer failed (${code})`));
       }
       options.report({ event: 'path-lost', path: transport.path, code, retry: attempt });
       await sleep(Math.min(250 * attempt, 2000));
@@ -195,6 +197,7 @@ async function runSession(
   expect: PeerExpectation,
   accepted: Uint8Array | null,
   accept: (hash: Uint8Array) => void,
+  notes: { sinkError?: string },
 ): Promise<SessionOutcome> {
   let handshake: HandshakeResult | null = null;
   let sinkClose: (() => Promise<void>) | null = null;
@@ -224,6 +227,7 @@ async function runSession(
       const conflicts = sink.conflicts();
       if (conflicts.length > 0) {
         await sink.close();
+        notes.sinkError = `already exists in the output folder: ${conflicts.slice(0, 3).join(', ')}${conflicts.length > 3 ? ', …' : ''}`;
         fail('DESTINATION_EXISTS', `already exists in the output folder: ${conflicts.slice(0, 3).join(', ')}${conflicts.length > 3 ? ', …' : ''}`);
       }
       sinkClose = () => sink.close();

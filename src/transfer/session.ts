@@ -384,6 +384,7 @@ class Session {
       const { index, sealed, length } = await inFlight.shift()!;
       if (isTerminal(this.state.phase)) fail('CANCELLED', 'session ended');
       await this.sendFrame({ type: 'DATA', fileIndex, chunkIndex: index, sealed });
+      if (isTerminal(this.state.phase)) return; // the path died under us: this frame was not delivered
       this.progress(length);
     };
     for (let index = fromChunk; index < chunks; index++) {
