@@ -49,7 +49,7 @@ USAGE
   sealdrop contacts verify <id|fingerprint>   compare the safety number, then mark verified
   sealdrop contacts forget <id>          remove a pinned device
   sealdrop pair [<link>]                 show a pairing link, or pin the device that showed one
-  sealdrop relay [--host H] [--port P] [--tls-cert F --tls-key F]   run a relay server
+  sealdrop relay [--host H] [--port P (8080)] [--tls-cert F --tls-key F]   run a relay server
 
 OPTIONS
   --relay URL          relay to meet through (ws:// or wss://). Default for send: an embedded relay on an

@@ -63,7 +63,7 @@ export class FlowControl<E extends FlowEndpoint> {
 
   constructor(private readonly options: FlowControlOptions) {
     this.lowWaterBytes = Math.floor(options.highWaterBytes / 2);
-    this.pollMs = options.pollMs ?? 2;
+    this.pollMs = options.pollMs ?? 10;
   }
 
   /** Connections currently paused because a receiver (or their own reply queue) is full. */

@@ -7,10 +7,15 @@ import type { CommonFlags } from '../main';
 import { EXIT } from '../help';
 import type { Output } from '../output';
 
-export async function relay(flags: CommonFlags, _out: Output): Promise<number> {
+/** The port `sealdrop relay` listens on when none is given. */
+export const DEFAULT_RELAY_PORT = '8080';
+
+export async function relay(flags: CommonFlags, out: Output): Promise<number> {
   const argv: string[] = [];
   if (flags.host) argv.push('--host', flags.host);
-  if (flags.port) argv.push('--port', flags.port);
+  argv.push('--port', flags.port ?? DEFAULT_RELAY_PORT);
+  // In --json mode stdout is for JSON only: the relay's JSON log lines go to stderr.
+  if (out.json) argv.push('--log', 'stderr');
   if (flags.tlsCert) argv.push('--tls-cert', flags.tlsCert);
   if (flags.tlsKey) argv.push('--tls-key', flags.tlsKey);
   await runRelayCommand(argv);

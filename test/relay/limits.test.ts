@@ -114,11 +114,11 @@ describe('timeouts', () => {
   });
 
   it('keeps a healthy idle connection open: it answers the relay’s pings', async () => {
-    const { url } = await relayWith({ idleTimeoutMs: 300 });
+    const { url } = await relayWith({ idleTimeoutMs: 800 });
     const idle = await open(url);
     idle.send({ type: 'join', roomId: newRoomId() });
     await idle.next();
-    await sleep(1_200); // four idle timeouts without a single message
+    await sleep(2_400); // three idle timeouts without a single message
     expect(idle.isOpen).toBe(true);
   });
 
