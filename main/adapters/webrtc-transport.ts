@@ -39,6 +39,9 @@
  * Measured pitfalls (node-datachannel 0.33.4), each handled here:
  *   - a PeerConnection or DataChannel that becomes unreachable from JS can be garbage collected and then closes
  *     without telling anyone (murat-dogan/node-datachannel#76): every live peer sits in LIVE until torn down;
+ *   - a DataChannel collected without onClosed/onError handlers made node-datachannel's `cleanup()` crash the
+ *     process later (measured in test/adapters/webrtc-transport.test.ts): every channel, even a refused one, gets
+ *     both handlers;
  *   - a throw inside a native callback aborts the process; `sendMessageBinary` throws synchronously on a closed
  *     channel or a message above the peer's limit (murat-dogan/node-datachannel#86): every callback is guarded and
  *     no frame above `maxFrameBytes` is handed over;
@@ -154,6 +157,8 @@ function selectedPath(pc: PeerConnection): { path: PathKind; relayed: boolean; p
 export class WebRtcPeer {
   private readonly pc: PeerConnection;
   private dc: DataChannel | null = null;
+  /** Channels the peer opened beyond ours: closed at once, referenced until teardown. */
+  private readonly refused: DataChannel[] = [];
   private readonly transport: DataChannelTransport;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -326,11 +331,11 @@ export class WebRtcPeer {
   private onRemoteChannel(dc: DataChannel): void {
     if (this.dc || this.ended || dc.getLabel() !== this.label) {
       this.log.warn('webrtc.channel.refused', { label: dc.getLabel().slice(0, 64) });
-      try {
-        dc.close();
-      } catch {
-        // already closed
-      }
+      // Handlers and a reference even for a refused channel: collected without them, it crashed cleanup().
+      dc.onClosed(() => undefined);
+      dc.onError(() => undefined);
+      this.refused.push(dc);
+      this.safe(() => dc.close(), undefined);
       return;
     }
     this.attach(dc);

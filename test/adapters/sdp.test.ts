@@ -57,6 +57,8 @@ function freshOffer(): Promise<string> {
       }, 0);
     });
     dc = pc.createDataChannel('probe');
+    dc.onClosed(() => undefined); // every channel gets close/error handlers (see webrtc-transport.ts, pitfalls)
+    dc.onError(() => undefined);
   });
 }
 

@@ -289,7 +289,7 @@ describe('WebRTC transport: a relay that rewrites the signalling', () => {
 describe('WebRTC transport: a peer that ignores the flow-control rules', () => {
   /** A raw node-datachannel offerer speaking our signalling, so the test controls every message it sends. */
   async function rawOfferer() {
-    let answerer!: WebRtcPeer;
+    // `answerer` is declared below; the raw side's callbacks only use it from timers, after it exists.
     const raw = new PeerConnection('raw', { iceServers: [], bindAddress: '127.0.0.1' });
     raw.onLocalDescription((sdp, type) => {
       const signal = encodeSignal({ t: 'sdp', type: type as 'offer', sdp });
@@ -301,10 +301,14 @@ describe('WebRTC transport: a peer that ignores the flow-control rules', () => {
     });
     const dc = raw.createDataChannel('sealdrop');
     const opened = new Promise<void>((resolve) => dc.onOpen(resolve));
+    // Measured: without close/error handlers, this channel, once collected, crashes node-datachannel's cleanup().
+    dc.onClosed(() => undefined);
+    dc.onError(() => undefined);
+    raw.onStateChange(() => undefined);
     // Candidates can overtake the answer; libdatachannel throws on a candidate before the remote description.
     const early: { c: string; mid: string }[] = [];
     let described = false;
-    answerer = new WebRtcPeer({
+    const answerer: WebRtcPeer = new WebRtcPeer({
       role: 'answerer', iceServers: [], bindAddress: '127.0.0.1',
       signal: (message) => {
         const s = decodeSignal(message)!;
