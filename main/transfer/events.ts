@@ -30,5 +30,7 @@ export type TransferReport =
   | { readonly event: 'offer'; readonly files: readonly FileReport[]; readonly directories: number; readonly bytes: number }
   | { readonly event: 'progress'; readonly bytes: number; readonly total: number }
   | { readonly event: 'path-lost'; readonly path: PathReport; readonly code: ErrorCode; readonly retry: number }
+  /** The receiver could not open a path (it tries the next one). */
+  | { readonly event: 'path-failed'; readonly path: 'direct' | 'webrtc' | 'relay'; readonly reason: string }
   | { readonly event: 'done'; readonly level: 2 | 3; readonly path: PathReport; readonly files: readonly FileReport[] }
   | { readonly event: 'error'; readonly code: string; readonly message: string };

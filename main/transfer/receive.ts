@@ -58,6 +58,8 @@ export interface ReceiveOptions {
   readonly abort?: Promise<void>;
   /** Attempts after a lost path before giving up. */
   readonly maxAttempts?: number;
+  /** How long to wait for a sender that left the room to come back. */
+  readonly senderGoneMs?: number;
 }
 
 export interface ReceiveResult {
@@ -117,7 +119,7 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
     let accepted: Uint8Array | null = null; // manifest hash the user accepted
     let aborted = false;
     void options.abort?.then(() => (aborted = true));
-    const maxAttempts = options.maxAttempts ?? 30;
+    const maxAttempts = options.maxAttempts ?? 12;
 
     /** Open the best available path, in the configured order. */
     const connect = async (): Promise<Transport | null> => {
@@ -132,6 +134,7 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
               // next address
             }
           }
+          options.report({ event: 'path-failed', path: 'direct', reason: addresses ? 'no signed address answered' : 'no signed addresses from the sender' });
         } else if (path === 'webrtc') {
           await room.sendSignal(encodePathSignal({ type: 'want', path: 'webrtc' })).catch(() => undefined);
           offerer?.close();
@@ -143,9 +146,10 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
           });
           try {
             return await offerer.connected(options.forceTurn ? 30_000 : 15_000);
-          } catch {
+          } catch (error) {
             offerer.close();
             offerer = null;
+            options.report({ event: 'path-failed', path: 'webrtc', reason: errorCodeOf(error) ?? 'no connection' });
           }
         } else {
           if (!room.connected) continue;
@@ -158,6 +162,14 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
 
     for (let attempt = 1; ; attempt++) {
       if (aborted) fail('CANCELLED', 'cancelled');
+      if (!room.othersPresent) {
+        // The sender left the room (crashed, closed, lost its network): wait for it to come back, but not forever.
+        const back = await Promise.race([
+          new Promise<boolean>((resolve) => (peerPresent = () => resolve(true))),
+          sleep(options.senderGoneMs ?? 120_000).then(() => false),
+        ]);
+        if (!back) fail('TRANSPORT_CLOSED', 'the sender is gone');
+      }
       const transport = await connect();
       if (!transport) {
         if (attempt >= maxAttempts) fail('TRANSPORT_CLOSED', 'no path to the sender');

@@ -25,7 +25,7 @@
 
 import { ByteReader, ByteWriter } from '../bytes';
 import { checkChunkSize } from '../crypto/stream';
-import { fail, isErrorCode, type ErrorCode } from '../errors';
+import { fail, isErrorCode, SealdropError, type ErrorCode } from '../errors';
 import { decodeManifest, encodeManifest } from '../manifest/codec';
 import type { Manifest } from '../manifest/manifest';
 
@@ -83,7 +83,16 @@ export function decodeControl(bytes: Uint8Array): ControlMessage {
         fail('CONTROL_BAD_MESSAGE', 'offer with an impossible chunk size');
       }
       const manifestBytes = r.rest();
-      return { kind: 'offer', chunkSize, manifest: decodeManifest(manifestBytes), manifestBytes };
+      let manifest: Manifest;
+      try {
+        manifest = decodeManifest(manifestBytes);
+      } catch (error) {
+        // Manifest rule violations keep their MANIFEST_* codes; a malformed encoding (bad UTF-8, non-NFC names)
+        // from the peer is a protocol violation, not a local fault.
+        if (error instanceof SealdropError && error.code === 'BAD_ENCODING') fail('CONTROL_BAD_MESSAGE', 'malformed offer manifest', error);
+        throw error;
+      }
+      return { kind: 'offer', chunkSize, manifest, manifestBytes };
     }
     case KIND.accept: {
       const count = r.u32();

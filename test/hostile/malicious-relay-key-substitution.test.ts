@@ -23,7 +23,7 @@ import { parseLink } from '../../src/identity/link';
 import { systemClock } from '../../src/ports/clock';
 import { webCryptoRandom } from '../../src/ports/random';
 import { MemorySink, memorySource, type MemoryFile } from '../../src/testing/memory-files';
-import { startReceiver, startSender } from '../../src/transfer/session';
+import { startReceiver, startSender, type SessionEvent } from '../../src/transfer/session';
 import { connectRelay, type RelayConnection } from '../../main/adapters/relay-client';
 import { device, sampleTree, tempDir } from '../cli/harness';
 import { expectFailure, finalNames, killAll, listTree, meetThrough } from '../support/cli-outcome';
@@ -134,19 +134,24 @@ describe('relay substitutes keys at Level 2 (session API: no link, no pin — th
     const peer = new Promise<void>((resolve) => bobRoom.onPeer((present) => present && resolve()));
     if (!(await bobRoom.join(roomId)).othersPresent) await peer; // as the CLI does: talk only once someone is there
     const bobSink = new MemorySink();
+    const connected: SessionEvent[] = [];
     const received = startReceiver({
       transport: bobRoom.openFrameTransport(),
       clock: systemClock, random: webCryptoRandom, signer: bob, handshakeRole: 'initiator', sessionId: roomId,
       expect: {}, requireLevel3: policy.requireLevel3,
       decide: () => Promise.resolve(true),
       openSink: ({ manifest: m }) => bobSink.open(m),
+      onEvent: (event) => event.type === 'connected' && connected.push(event),
     });
-    return { alice, bob, mallory, mitm, bobSink, sent: await sent.outcome, received: await received.outcome };
+    return { alice, bob, mallory, mitm, bobSink, connected, sent: await sent.outcome, received: await received.outcome };
   }
 
   it('allowed (requireLevel3 false): completes at Level 2, shown unverified, and Mallory read every byte', async () => {
-    const { mitm, mallory, bobSink, sent, received } = await level2({ requireLevel3: false });
+    const { mitm, mallory, bobSink, connected, sent, received } = await level2({ requireLevel3: false });
     expect(received.ok).toBe(true);
+    // What a UI is told on `connected` (the CLI's event carries these two as `level` and `peer.verifiedBy`).
+    expect(connected).toHaveLength(1);
+    expect(connected[0]).toMatchObject({ handshake: { level: 2, verifiedBy: 'none' } });
     expect(received.handshake?.level).toBe(2);
     expect(received.handshake?.verifiedBy).toBe('none');
     expect(equalBytes(received.handshake!.peer.identityKey, mallory.publicKey)).toBe(true); // Bob "talked to" Mallory

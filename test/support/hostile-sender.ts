@@ -66,7 +66,8 @@ export async function startHostileSender(options: HostileSenderOptions): Promise
   let refused = 0;
   let cancel: (() => void) | null = null;
   let resolveFirst!: (outcome: SessionOutcome) => void;
-  const first = new Promise<SessionOutcome>((resolve) => (resolveFirst = resolve));
+  let rejectFirst!: (error: unknown) => void;
+  const first = new Promise<SessionOutcome>((resolve, reject) => ((resolveFirst = resolve), (rejectFirst = reject)));
 
   const serve = async () => {
     for (let n = 0; !closed; ) {
@@ -97,7 +98,8 @@ export async function startHostileSender(options: HostileSenderOptions): Promise
       n++;
     }
   };
-  const serving = serve();
+  // A sender that cannot even start (say, a manifest the codec mock was not installed for) fails `first`.
+  const serving = serve().catch((error: unknown) => rejectFirst(error));
 
   return {
     link: encodeLink(link),
@@ -108,7 +110,7 @@ export async function startHostileSender(options: HostileSenderOptions): Promise
       closed = true;
       cancel?.();
       room.close();
-      await serving.catch(() => undefined);
+      await serving;
       await relay.close();
     },
   };

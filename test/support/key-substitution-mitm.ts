@@ -90,9 +90,12 @@ export function manInTheMiddle(relay: MaliciousRelay, mallory: IdentitySigner, s
     return session.outcome;
   })();
 
+  const theftOutcome = theft.then((t) => t.outcome);
+  // Observed by the suites that care; a test that ends early must not leave an unhandled rejection behind.
+  for (const p of [theftOutcome, delivery]) p.catch(() => undefined);
   return {
     stolen,
-    theft: theft.then((t) => t.outcome),
+    theft: theftOutcome,
     delivery,
     close: () => connections.forEach((c) => c.close()),
   };
