@@ -9,9 +9,21 @@ import type { HandshakeResult } from '../../src/handshake/handshake';
 import type { Manifest } from '../../src/manifest/manifest';
 import type { Transport } from '../../src/ports/transport';
 import type { TrustStore } from '../../src/trust/trust-store';
+import { startReceiver, startSender } from '../../src/transfer/session';
 import type { FileReport, PathReport, PeerReport } from './events';
 
 export type PathMode = 'auto' | 'direct' | 'webrtc' | 'relay';
+
+/**
+ * Where sessions run. The CLI runs them in this process; the desktop app runs them in its sandboxed renderer
+ * (docs/decisions/0004), handing over the transport — so the path logic here never depends on where decryption is.
+ */
+export interface SessionRunner {
+  readonly startSender: typeof startSender;
+  readonly startReceiver: typeof startReceiver;
+}
+
+export const inProcessSessions: SessionRunner = { startSender, startReceiver };
 
 /** Failures after which a new session (same or another path) may continue the transfer. */
 const RESUMABLE: ReadonlySet<ErrorCode> = new Set(['TRANSPORT_CLOSED', 'TIMEOUT', 'PEER_ABORTED']);

@@ -20,12 +20,12 @@ import type { Clock } from '../../src/ports/clock';
 import type { RandomSource } from '../../src/ports/random';
 import type { Transport } from '../../src/ports/transport';
 import { decodePathSignal, encodePathSignal, verifyPaths, type DirectAddress, type PathName } from '../../src/signaling/path-messages';
-import { startReceiver, type SessionOutcome } from '../../src/transfer/session';
+import type { SessionOutcome } from '../../src/transfer/session';
 import type { TrustStore } from '../../src/trust/trust-store';
 import { openFsSink } from '../adapters/fs-sink';
 import { connectTcp } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
-import { fileReports, isResumable, peerReport, sleep, type PathMode } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, sleep, type PathMode, type SessionRunner } from './common';
 import type { PeerReport, TransferReport } from './events';
 import { RelayLink } from './relay-link';
 import { pinPeer } from './send';
@@ -60,6 +60,8 @@ export interface ReceiveOptions {
   readonly maxAttempts?: number;
   /** How long to wait for a sender that left the room to come back. */
   readonly senderGoneMs?: number;
+  /** Where sessions run (default: in this process). */
+  readonly sessions?: SessionRunner;
 }
 
 export interface ReceiveResult {
@@ -213,7 +215,7 @@ async function runSession(
 ): Promise<SessionOutcome> {
   let handshake: HandshakeResult | null = null;
   let sinkClose: (() => Promise<void>) | null = null;
-  const session = startReceiver({
+  const session = (options.sessions ?? inProcessSessions).startReceiver({
     transport,
     clock: options.clock,
     random: options.random,

@@ -20,7 +20,7 @@ import type { Clock } from '../../src/ports/clock';
 import type { RandomSource } from '../../src/ports/random';
 import type { Transport } from '../../src/ports/transport';
 import { decodePathSignal, encodePathSignal, signPaths } from '../../src/signaling/path-messages';
-import { startSender, type SessionOutcome } from '../../src/transfer/session';
+import type { SessionOutcome } from '../../src/transfer/session';
 import type { IdentitySigner } from '../../src/identity/identity';
 import type { TrustStore } from '../../src/trust/trust-store';
 import { scanPaths } from '../adapters/fs-source';
@@ -28,7 +28,7 @@ import { listenTcp, type TcpListener } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
 import type { TransferReport } from './events';
 import { whenFirstFrame } from './gate';
-import { fileReports, isResumable, peerReport, reportPath, type PathMode } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, reportPath, type PathMode, type SessionRunner } from './common';
 import { RelayLink } from './relay-link';
 
 export interface SendOptions {
@@ -50,6 +50,8 @@ export interface SendOptions {
   readonly report: (report: TransferReport) => void;
   /** Resolves to abort the transfer (Ctrl-C). */
   readonly abort?: Promise<void>;
+  /** Where sessions run (default: in this process). */
+  readonly sessions?: SessionRunner;
 }
 
 export interface SendResult {
@@ -164,7 +166,7 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
       if (aborted) return { ok: false, code: 'CANCELLED' };
       const transport = incoming.shift()!;
       const path = reportPath(transport);
-      const session = await startSender({
+      const session = await (options.sessions ?? inProcessSessions).startSender({
         transport,
         clock: options.clock,
         random: options.random,
