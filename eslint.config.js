@@ -89,8 +89,13 @@ export default defineConfig([
           },
           {
             target: 'renderer',
-            from: ['main', 'relay', 'cli'],
-            message: 'The renderer reaches main only through the preload API.',
+            from: ['main', 'preload', 'relay', 'cli'],
+            message: 'The renderer reaches main only through the preload API (window.sealdrop, typed by src/ipc/api.ts).',
+          },
+          {
+            target: 'preload',
+            from: ['main', 'renderer', 'relay', 'cli'],
+            message: 'The preload is a thin bridge: electron and the IPC contract in src/ipc/, nothing else.',
           },
         ],
       }],
@@ -129,6 +134,37 @@ export default defineConfig([
         ...['window', 'document', 'localStorage', 'sessionStorage'].map(
           (name) => ({ name, message: `${name} is DOM-only. ${CORE_MESSAGE}` })),
       ],
+    },
+  },
+
+  // Who may load 'electron' at run time (ADR 0004 §1): main/app/index.ts and the preload only. The security
+  // module and the IPC registration take Electron's objects as arguments and use its types, so tests load them in
+  // plain Node; services, adapters and transfer code never touch Electron; tests must not load it either (there
+  // is no Electron binary in CI; vi.mock replaces the module where a test needs it).
+  {
+    files: ['main/app/security.ts', 'main/app/ipc.ts', 'main/!(app)/**/*.ts', 'test/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{
+          name: 'electron',
+          allowTypeImports: true,
+          message: "Only main/app/index.ts and preload/ load 'electron'; take Electron objects as arguments and use `import type`.",
+        }],
+        patterns: [{
+          group: ['electron/*'],
+          allowTypeImports: true,
+          message: "Only main/app/index.ts and preload/ load 'electron'; take Electron objects as arguments and use `import type`.",
+        }],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'electron', message: 'The sandboxed renderer has no Electron; use the preload API.' }],
+        patterns: [{ group: ['electron/*'], message: 'The sandboxed renderer has no Electron; use the preload API.' }],
+      }],
     },
   },
 

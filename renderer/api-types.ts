@@ -165,14 +165,14 @@ export interface RendererApi {
     receive(link: string): Promise<{ readonly transferId: string }>;
     cancel(transferId: string): Promise<void>;
     openFolder(transferId: string): Promise<void>;
-    /** Newest first; the same array until something changes (for useSyncExternalStore). */
-    list(): readonly TransferView[];
-    onChanged(listener: () => void): Unsubscribe;
+    /** Newest first; the same array until something changes (for useSyncExternalStore, hence unbound-safe). */
+    readonly list: () => readonly TransferView[];
+    readonly onChanged: (listener: () => void) => Unsubscribe;
   };
   readonly offers: {
     /** Oldest first; the same array until something changes. */
-    list(): readonly OfferView[];
-    onChanged(listener: () => void): Unsubscribe;
+    readonly list: () => readonly OfferView[];
+    readonly onChanged: (listener: () => void) => Unsubscribe;
     accept(transferId: string): Promise<void>;
     decline(transferId: string): Promise<void>;
     /** The user chose "open" on an offer's OS notification: show it. */
@@ -206,6 +206,3 @@ export interface RendererApi {
     };
   };
 }
-
-/** Used by screens for offers' peers. */
-export type { PeerSummary as OfferPeer };

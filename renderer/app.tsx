@@ -14,6 +14,7 @@ import { ThemeProvider } from '@mui/material/styles';
 import Typography from '@mui/material/Typography';
 import useMediaQuery from '@mui/material/useMediaQuery';
 import { useEffect, useMemo, useRef, useState, type ComponentType } from 'react';
+import { useApi } from './api';
 import { useAnnounce, visuallyHidden } from './components/announcer';
 import {
   ContactsIcon,
@@ -34,6 +35,7 @@ import { SettingsScreen } from './features/settings/settings-screen';
 import { TransferAnnouncer } from './features/transfers/transfer-announcer';
 import { TERMINAL_STATES } from './features/transfers/transfer-state-text';
 import { TransfersScreen } from './features/transfers/transfers-screen';
+import { FirstContactPrompt } from './features/verification/first-contact-prompt';
 import { VerificationScreen } from './features/verification/verification-screen';
 import { NavigationContext, useNavigation, type Navigation, type Route, type ScreenName } from './navigation';
 import { createAppTheme } from './theme';
@@ -66,6 +68,7 @@ export function App() {
             <WindowDropTarget />
             <TransferAnnouncer />
             <OfferAnnouncer />
+            <FirstContactPrompt />
           </KeyChangeProvider>
         </SendDraftProvider>
       </NavigationContext.Provider>
@@ -76,8 +79,8 @@ export function App() {
 function Shell({ route }: { readonly route: Route }) {
   const data = useLiveData();
   const { go } = useNavigation();
-  const offers = valueOr(data.offers, []).length;
-  const active = valueOr(data.transfers, []).filter((t) => !TERMINAL_STATES.has(t.state)).length;
+  const offers = data.offers.length;
+  const active = data.transfers.filter((t) => !TERMINAL_STATES.has(t.state)).length;
   const blocked = valueOr(data.contacts, []).filter((c) => c.status === 'keyChanged').length;
   const counts: Partial<Record<ScreenName, { n: number; text: string; alert?: boolean }>> = {
     receive: { n: offers, text: `${offers} ${offers === 1 ? 'offer' : 'offers'} waiting` },
@@ -87,6 +90,7 @@ function Shell({ route }: { readonly route: Route }) {
   const current = SCREENS.find((screen) => screen.name === route.screen) ?? SCREENS[0]!;
   const View = current.view;
   const identity = valueOr(data.identity, null);
+  const receiving = useTrayReceiving();
 
   return (
     <Box sx={{ display: 'flex', minHeight: '100vh' }}>
@@ -149,11 +153,16 @@ function Shell({ route }: { readonly route: Route }) {
         {identity && (
           <Box sx={{ p: 2 }}>
             <Typography variant="caption" color="text.secondary" component="p">
-              This device: {identity.deviceName}
+              This device: {identity.name}
             </Typography>
             <Typography variant="caption" component="p" sx={{ fontFamily: 'monospace' }}>
               {identity.short}
             </Typography>
+            {receiving !== null && (
+              <Typography variant="caption" component="p" color="text.secondary" role="status">
+                Receiving in the tray: {receiving ? 'on' : 'off'}
+              </Typography>
+            )}
           </Box>
         )}
       </Box>
@@ -164,20 +173,31 @@ function Shell({ route }: { readonly route: Route }) {
   );
 }
 
-/** Announces a new incoming offer wherever the user is, since acting on it may need switching screens. */
+/** Whether main keeps receiving from the tray; null until main has said (it reports changes only). */
+function useTrayReceiving(): boolean | null {
+  const api = useApi();
+  const [receiving, setReceiving] = useState<boolean | null>(null);
+  useEffect(() => api.tray.onReceivingChanged(setReceiving), [api]);
+  return receiving;
+}
+
+/**
+ * Announces a new incoming offer wherever the user is, since acting on it may need switching screens; opens the
+ * Receive screen when the user chose "open" on an offer's OS notification.
+ */
 function OfferAnnouncer() {
+  const api = useApi();
   const { offers } = useLiveData();
+  const { go } = useNavigation();
   const announce = useAnnounce();
-  const known = useRef<Set<string> | null>(null);
+  const known = useRef<Set<string>>(new Set());
   useEffect(() => {
-    if (offers.status !== 'ready') return;
-    const ids = new Set(offers.value.map((offer) => offer.id));
     const previous = known.current;
-    known.current = ids;
-    if (previous === null) return;
-    for (const offer of offers.value) {
-      if (!previous.has(offer.id)) announce(`New offer from ${offer.peer.name}. Open Receive to accept or decline.`);
+    known.current = new Set(offers.map((offer) => offer.transferId));
+    for (const offer of offers) {
+      if (!previous.has(offer.transferId)) announce(`New offer from ${offer.peer.name}. Open Receive to accept or decline.`);
     }
   }, [offers, announce]);
+  useEffect(() => api.offers.onOpenRequested(() => go({ screen: 'receive' })), [api, go]);
   return null;
 }

@@ -1,21 +1,38 @@
 /**
  * Renderer entry. Connects to the preload API once; if it is missing (the page opened outside the app) the page
  * says so instead of rendering screens with nothing behind them.
+ *
+ * Styles: main's CSP allows <style> elements only with the per-response nonce (main/app/security.ts, "CSP
+ * decision"). Vite writes `<meta property="csp-nonce" nonce="SEALDROP_CSP_NONCE">` (vite.config.ts html.cspNonce),
+ * main's protocol handler replaces the placeholder per response, and Emotion — which is how MUI inserts every style —
+ * stamps that nonce on its <style> elements. Chromium hides nonce attributes from getAttribute after parsing, so the
+ * value is read from the `nonce` property.
  */
 
+import createCache from '@emotion/cache';
+import { CacheProvider } from '@emotion/react';
 import Alert from '@mui/material/Alert';
 import CssBaseline from '@mui/material/CssBaseline';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiContext, connectApi, type SealdropApi } from './api';
+import { ApiContext, connectApi, type RendererApi } from './api';
 import { App } from './app';
 import { AnnouncerProvider } from './components/announcer';
 import { LiveDataProvider } from './data/live-data';
 
+function styleNonce(): string | undefined {
+  const meta = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]');
+  const nonce = meta?.nonce || meta?.getAttribute('nonce') || '';
+  return nonce === '' ? undefined : nonce;
+}
+
 const container = document.getElementById('root');
 if (!container) throw new Error('index.html has no #root');
 
-let api: SealdropApi | null = null;
+const nonce = styleNonce();
+const cache = createCache(nonce === undefined ? { key: 'sd' } : { key: 'sd', nonce });
+
+let api: RendererApi | null = null;
 try {
   api = connectApi();
 } catch {
@@ -24,21 +41,23 @@ try {
 
 createRoot(container).render(
   <StrictMode>
-    {api ? (
-      <ApiContext.Provider value={api}>
-        <AnnouncerProvider>
-          <LiveDataProvider>
-            <App />
-          </LiveDataProvider>
-        </AnnouncerProvider>
-      </ApiContext.Provider>
-    ) : (
-      <>
-        <CssBaseline />
-        <Alert severity="error" role="alert" sx={{ m: 4 }}>
-          This window is not connected to the Sealdrop app, so it cannot send or receive anything.
-        </Alert>
-      </>
-    )}
+    <CacheProvider value={cache}>
+      {api ? (
+        <ApiContext.Provider value={api}>
+          <AnnouncerProvider>
+            <LiveDataProvider>
+              <App />
+            </LiveDataProvider>
+          </AnnouncerProvider>
+        </ApiContext.Provider>
+      ) : (
+        <>
+          <CssBaseline />
+          <Alert severity="error" role="alert" sx={{ m: 4 }}>
+            This window is not connected to the Sealdrop app, so it cannot send or receive anything.
+          </Alert>
+        </>
+      )}
+    </CacheProvider>
   </StrictMode>,
 );

@@ -19,11 +19,14 @@ export function createAppTheme(mode: ThemeMode): Theme {
     },
     shape: { borderRadius: 8 },
     components: {
-      MuiButtonBase: { defaultProps: { disableRipple: false } },
+      // ButtonBase resets outline on its root class; '&.Mui-focusVisible' outranks that reset (two classes).
+      MuiButtonBase: {
+        styleOverrides: { root: { '&.Mui-focusVisible': { outline: `3px solid ${focus}`, outlineOffset: 2 } } },
+      },
       MuiCssBaseline: {
         styleOverrides: {
+          // Everything that is not a ButtonBase: links, the skip link, focusable regions.
           ':focus-visible': { outline: `3px solid ${focus}`, outlineOffset: 2 },
-          '.Mui-focusVisible': { outline: `3px solid ${focus}`, outlineOffset: 2 },
           '@media (prefers-reduced-motion: reduce)': {
             '*, *::before, *::after': { transitionDuration: '0.01ms !important', animationDuration: '0.01ms !important' },
           },

@@ -3,6 +3,9 @@
  *
  * - root is renderer/, and the only input is renderer/index.html: renderer/dev/ is never part of the build.
  * - base './' so the page works from app://sealdrop/ and from a test's static server alike.
+ * - html.cspNonce: Vite emits <meta property="csp-nonce" nonce=…> and stamps the placeholder on the tags it
+ *   writes; main's protocol handler replaces it per response (main/app/security.ts CSP_NONCE_PLACEHOLDER, same
+ *   literal: the renderer may not import main/) and main.tsx hands it to Emotion for MUI's <style> elements.
  * - No inline script in the output: the module preload polyfill (an inline helper on older targets) is off, and
  *   the target is Electron's Chromium, which supports modulepreload natively. A check below fails the build if any
  *   inline <script> ever appears in index.html, so a CSP of script-src 'self' cannot be broken silently.
@@ -37,6 +40,7 @@ function noInlineScripts(): Plugin {
 export default defineConfig({
   root,
   base: './',
+  html: { cspNonce: 'SEALDROP_CSP_NONCE' },
   plugins: [react(), noInlineScripts()],
   build: {
     outDir,

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { build } from 'esbuild';
 import type { Payload } from './payload';
 import type { PeerConfig } from './baseline-peer';
-import { stop, tail, watch, type Watched } from './proc';
+import { procCpu, since, stop, tail, watch, type Watched } from './proc';
 import type { PathGroup, Result } from './result';
 
 export type BaselineKind = PeerConfig['kind'];
@@ -106,6 +106,7 @@ export async function runBaseline(root: string, script: string, kind: BaselineKi
     const senderFailed = sender.next('error').then((m) => Promise.reject(new Error(m.message)));
     senderFailed.catch(() => undefined);
     const t0 = await Promise.race([connected, senderFailed]);
+    const cpuAtStart = { sender: procCpu(sender.proc.pid), receiver: procCpu(receiver.proc.pid) };
     const t1 = await Promise.race([done, senderFailed]);
     if (t1.bytes !== payload.bytes || t1.files !== payload.files) {
       throw new Error(`${kind}: received ${t1.bytes} bytes in ${t1.files} files, expected ${payload.bytes} in ${payload.files}`);
@@ -117,6 +118,7 @@ export async function runBaseline(root: string, script: string, kind: BaselineKi
       seconds: (t1.at - t0.at) / 1000,
       wallSeconds: (t1.at - started) / 1000,
       rss: { sender: sender.proc.peakRss(), receiver: receiver.proc.peakRss() },
+      cpu: { sender: since(sender.proc.cpuSeconds(), cpuAtStart.sender), receiver: since(receiver.proc.cpuSeconds(), cpuAtStart.receiver) },
       load: loadavg() as [number, number, number],
     };
   } catch (error) {

@@ -1,7 +1,9 @@
 /**
  * Child processes for the transfer benchmark: spawn, read stdout/stderr line by line with arrival times, and sample
  * memory from /proc/<pid>/status every 100 ms (VmRSS for the running peak, VmHWM for the kernel's own high-water
- * mark, which also catches a peak shorter than the sampling interval). Linux only; elsewhere RSS reads as null.
+ * mark, which also catches a peak shorter than the sampling interval), and CPU time (user + system, all threads,
+ * from /proc/<pid>/stat) — CPU seconds close to the transfer's seconds mean that process was the bottleneck.
+ * Linux only; elsewhere both read as null.
  */
 
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
@@ -21,6 +23,8 @@ export interface Watched {
   readonly exit: Promise<number>;
   /** Largest VmHWM / VmRSS seen, in bytes (null where /proc is not readable). */
   peakRss(): number | null;
+  /** User + system CPU seconds of all its threads, as last sampled (at most 100 ms before it exited). */
+  cpuSeconds(): number | null;
   /** Resolves with the first line (stdout or stderr, as chosen) that `match` accepts. */
   waitLine(stream: 'stdout' | 'stderr', match: (text: string) => boolean, timeoutMs: number): Promise<Line>;
   kill(signal?: NodeJS.Signals): void;
@@ -39,14 +43,30 @@ export function procField(pid: number, field: 'VmRSS' | 'VmHWM'): number | null 
   }
 }
 
-/** Samples the memory of any pid (e.g. a process this one did not spawn) until `stop` is called. */
-export function sampleRss(pid: number): { stop(): number | null; peak(): number | null } {
+/** utime + stime of `pid` in seconds (USER_HZ = 100 on Linux), or null once it is gone. */
+export function procCpu(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from #3 (state) on
+    return (Number(fields[11]) + Number(fields[12])) / 100; // #14 utime, #15 stime
+  } catch {
+    return null;
+  }
+}
+
+/** end − start, or null if either is unknown. */
+export const since = (end: number | null, start: number | null) => (end === null || start === null ? null : end - start);
+
+/** Samples the memory (and CPU time) of any pid (e.g. one this process did not spawn) until `stop` is called. */
+export function sampleRss(pid: number): { stop(): number | null; peak(): number | null; cpu(): number | null } {
   let peak: number | null = null;
+  let cpu: number | null = null;
   const sample = () => {
     for (const field of ['VmHWM', 'VmRSS'] as const) {
       const value = procField(pid, field);
       if (value !== null && (peak === null || value > peak)) peak = value;
     }
+    cpu = procCpu(pid) ?? cpu;
   };
   sample();
   const timer = setInterval(sample, SAMPLE_MS);
@@ -57,6 +77,7 @@ export function sampleRss(pid: number): { stop(): number | null; peak(): number 
       return peak;
     },
     peak: () => peak,
+    cpu: () => cpu,
   };
 }
 
@@ -105,6 +126,7 @@ export function watch(command: string, args: readonly string[], options: SpawnOp
     stderr,
     exit,
     peakRss: () => peak ?? sampler.peak(),
+    cpuSeconds: () => sampler.cpu(),
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     waitLine(stream, match, timeoutMs) {
       const seen = (stream === 'stdout' ? stdout : stderr).find((l) => match(l.text));

@@ -30,6 +30,12 @@ function formatRss(r: Result): string {
   return `${mb(r.rss.sender)} / ${mb(r.rss.receiver)}${relay}`;
 }
 
+function formatCpu(r: Result): string {
+  const s = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(1));
+  if (!r.cpu) return '–';
+  return `${s(r.cpu.sender)} / ${s(r.cpu.receiver)}${r.cpu.relay !== null && r.cpu.relay !== undefined ? ` / ${s(r.cpu.relay)}` : ''}`;
+}
+
 function ratio(a: Result | undefined, b: Result | undefined): string {
   const x = a && rate(a);
   const y = b && rate(b);
@@ -45,7 +51,7 @@ export function wormholeOf(results: readonly Result[], r: Result): Result | unde
 }
 
 export function table(results: readonly Result[]): string {
-  const header = ['path / baseline', 'payload', 'rate', '÷ baseline', '÷ wormhole', 'peak RSS MB send / recv / relay', 'transfer s', 'wall s', 'load 1m'];
+  const header = ['path / baseline', 'payload', 'rate', '÷ baseline', '÷ wormhole', 'peak RSS MB send / recv / relay', 'transfer s', 'CPU s send / recv', 'wall s', 'load 1m'];
   const rows = results.map((r) => [
     r.name + (r.via && r.family === 'wormhole' ? ` [${r.via}]` : ''),
     r.payloadLabel,
@@ -54,6 +60,7 @@ export function table(results: readonly Result[]): string {
     r.family === 'sealdrop' && r.group !== 'webrtc' ? ratio(r, wormholeOf(results, r)) : '',
     formatRss(r),
     r.seconds === null ? '–' : r.seconds.toFixed(2),
+    formatCpu(r),
     r.wallSeconds === null ? '–' : r.wallSeconds.toFixed(2),
     r.load[0].toFixed(2),
   ]);
@@ -69,7 +76,7 @@ export function errors(results: readonly Result[]): string[] {
 type Verdict = 'PASS' | 'FAIL' | 'n/a';
 
 export function goals(results: readonly Result[], rss4g: readonly Result[]): { goal: string; verdict: Verdict; detail: string }[] {
-  const find = (group: string, payload: string) => results.find((r) => r.family === 'sealdrop' && r.group === group && r.payload === payload);
+  const find = (group: string, payload: string) => results.find((r) => r.family === 'sealdrop' && !r.variant && r.group === group && r.payload === payload);
   const out: { goal: string; verdict: Verdict; detail: string }[] = [];
   for (const group of ['direct', 'relay'] as const) {
     const ours = find(group, 'file');
@@ -93,7 +100,7 @@ export function goals(results: readonly Result[], rss4g: readonly Result[]): { g
       detail: a && b ? `${(a / b).toFixed(2)}×` : 'not measured',
     });
   }
-  const big = rss4g.find((r) => r.family === 'sealdrop' && !r.error);
+  const big = rss4g.find((r) => r.family === 'sealdrop' && !r.variant && !r.error);
   if (!big) {
     out.push({ goal: 'each process < 200 MB RSS while moving 4 GiB', verdict: 'n/a', detail: rss4g.length ? `failed: ${rss4g[0]!.error}` : 'run with --rss-4g' });
   } else {

@@ -18,6 +18,10 @@ export interface Result {
   /** Sender start → receiver finished (includes start-up, the sender's scan, rendezvous). */
   readonly wallSeconds: number | null;
   readonly rss: { readonly sender: number | null; readonly receiver: number | null; readonly relay?: number | null };
+  /** CPU seconds (user + system, all threads) of each process from the transfer's start to its exit. */
+  readonly cpu?: { readonly sender: number | null; readonly receiver: number | null; readonly relay?: number | null };
+  /** A what-if build (bench/transfer/variants.ts) instead of the real CLI; such rows never count for the goals. */
+  readonly variant?: string;
   /** What actually carried the data, when the tool reports it (e.g. the wormhole transit description). */
   readonly via?: string;
   readonly error?: string;

@@ -13,13 +13,15 @@ import { loadavg } from 'node:os';
 import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Payload } from './payload';
-import { stop, tail, watch, type Watched } from './proc';
+import { procCpu, since, stop, tail, watch, type Watched } from './proc';
 import type { PathGroup, Result } from './result';
 
 export interface SealdropRunOptions {
   /** Write V8 CPU profiles of both processes here (node --cpu-prof). */
   readonly profileDir?: string;
   readonly timeoutMs?: number;
+  /** A what-if build: its launcher (bench/transfer/variants.ts) and name. Default: bin/sealdrop.mjs. */
+  readonly variant?: { readonly name: string; readonly launcher: string };
 }
 
 function device(scratch: string, name: string): NodeJS.ProcessEnv {
@@ -53,13 +55,22 @@ function checkOutput(payload: Payload, out: string): void {
 export async function runSealdrop(root: string, path: PathGroup, payload: Payload, scratch: string, options: SealdropRunOptions = {}): Promise<Result> {
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const out = mkdtempSync(join(scratch, `out-sealdrop-${path}-`));
-  const bin = join(root, 'bin/sealdrop.mjs');
+  const bin = options.variant?.launcher ?? join(root, 'bin/sealdrop.mjs');
   const nodeArgs: string[] = [];
   if (options.profileDir) {
     mkdirSync(options.profileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.profileDir}`);
   }
-  const base = { name: `sealdrop --path ${path}`, family: 'sealdrop' as const, group: path, payload: payload.kind, payloadLabel: payload.label, bytes: payload.bytes, files: payload.files };
+  const base = {
+    name: `sealdrop --path ${path}${options.variant ? ` [what-if: ${options.variant.name}]` : ''}`,
+    family: 'sealdrop' as const,
+    group: path,
+    payload: payload.kind,
+    payloadLabel: payload.label,
+    bytes: payload.bytes,
+    files: payload.files,
+    ...(options.variant ? { variant: options.variant.name } : {}),
+  };
   let sender: Watched | null = null;
   let receiver: Watched | null = null;
   try {
@@ -75,6 +86,7 @@ export async function runSealdrop(root: string, path: PathGroup, payload: Payloa
       env: { ...process.env, ...device(scratch, 'bob') },
     });
     const connected = await receiver.waitLine('stdout', isEvent('connected'), 120_000);
+    const cpuAtStart = { sender: procCpu(sender.pid), receiver: procCpu(receiver.pid) };
     const connectedEvent = event(connected.text);
     if (connectedEvent?.event !== 'connected') throw new Error(`receiver: ${connected.text}`);
     const done = await receiver.waitLine('stdout', isEvent('done'), timeoutMs);
@@ -88,6 +100,7 @@ export async function runSealdrop(root: string, path: PathGroup, payload: Payloa
       seconds: (done.at - connected.at) / 1000,
       wallSeconds: (done.at - started) / 1000,
       rss: { sender: sender.peakRss(), receiver: receiver.peakRss(), relay: null },
+      cpu: { sender: since(sender.cpuSeconds(), cpuAtStart.sender), receiver: since(receiver.cpuSeconds(), cpuAtStart.receiver) },
       via: `${String(doneEvent.path)}, level ${String(doneEvent.level)}`,
       load: loadavg() as [number, number, number],
     };

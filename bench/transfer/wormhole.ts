@@ -18,7 +18,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FilePayload } from './payload';
-import { stop, tail, watch, type Watched } from './proc';
+import { procCpu, since, stop, tail, watch, type Watched } from './proc';
 import type { Result } from './result';
 
 const WORMHOLE = '/usr/bin/wormhole';
@@ -89,6 +89,7 @@ export async function runWormhole(mode: 'direct' | 'relay', payload: FilePayload
     receiver = watch(WORMHOLE, [...global, 'receive', '--hide-progress', '--accept-file', ...listen, '-o', out, code], { cwd: work });
     procs.push(sender, receiver);
     const receiving = await receiver.waitLine('stderr', (t) => t.startsWith('Receiving ('), 120_000);
+    const cpuAtStart = { sender: procCpu(sender.pid), receiver: procCpu(receiver.pid), relay: procCpu(transit.pid) };
     const written = await receiver.waitLine('stderr', (t) => t.startsWith('Received file written'), 30 * 60_000);
     const [s, r] = await Promise.all([sender.exit, receiver.exit]);
     if (s !== 0 || r !== 0) throw new Error(`exit codes: sender ${s}, receiver ${r}; ${tail(receiver.stderr)} ${tail(sender.stderr)}`);
@@ -99,6 +100,11 @@ export async function runWormhole(mode: 'direct' | 'relay', payload: FilePayload
       seconds: (written.at - receiving.at) / 1000,
       wallSeconds: (written.at - started) / 1000,
       rss: { sender: sender.peakRss(), receiver: receiver.peakRss(), relay: mode === 'relay' ? transit.peakRss() : null },
+      cpu: {
+        sender: since(sender.cpuSeconds(), cpuAtStart.sender),
+        receiver: since(receiver.cpuSeconds(), cpuAtStart.receiver),
+        relay: mode === 'relay' ? since(procCpu(transit.pid), cpuAtStart.relay) : null,
+      },
       via,
       load: load(),
     };

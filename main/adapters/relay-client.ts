@@ -15,18 +15,8 @@
  *   1  frame    one relay-path frame (src/frames/frames.ts); one frame per message
  *   2  end      empty: "my relay-path session has ended; what I send on channel 1 from here on is a new session"
  *
- * Why markers pair up: each side's channel-1 stream is a sequence of sessions separated by its end markers, and
- * each side sends exactly one marker per session end:
- *   - close() of an open frame transport sends a marker, then discards channel-1 frames until the peer's marker
- *     (they belong to the peer's side of the session that just ended);
- *   - a marker arriving while a frame transport is open ends it (the handler sees close after the frames that came
- *     first) and is answered with a marker at once;
- *   - a marker arriving while we wait for one is that answer and is consumed;
- *   - a marker arriving while no frame transport is open drops the frames held for the next one (stale frames of
- *     a session we never took part in) and is answered.
- * So a frame transport opened right after a close neither receives the old session's frames nor is closed by the
- * answer to its predecessor's marker, and no marker is answered twice (no ping-pong). PEER messages (the other
- * member left, or a new one joined with a fresh stream) and the WebSocket closing reset all of this.
+ * Channels 1 and 2 — the relay path as a Transport, and why end markers pair up — are relay-frame-transport.ts;
+ * this module dispatches their payloads to it and tells it about PEER messages and the WebSocket closing.
  *
  *   sender (room creator)                relay                        receiver
  *     JOIN(room) ──────────────────────▶  │  ◀────────────────────────── JOIN(room)
@@ -37,14 +27,15 @@
  *
  * Backpressure: a send resolves once `ws.bufferedAmount` is below 1 MiB (when above, it waits for its own message
  * to be flushed to the socket); while a frame handler's promise is pending — or frames waiting for a handler exceed
- * the same mark — the WebSocket is paused, so the relay's per-receiver queue fills and the relay pauses the sender.
+ * 1 MiB too — the WebSocket is paused (relay-frame-transport.ts decides when), so the relay's per-receiver queue
+ * fills and the relay pauses the sender.
  */
 
 import WebSocket from 'ws';
 import { errorCodeOf, fail, SealdropError, type ErrorCode } from '../../src/errors';
 import { fingerprintOf } from '../../src/identity/fingerprint';
 import type { IdentitySigner } from '../../src/identity/identity';
-import type { Transport, TransportCloseReason, TransportHandlers } from '../../src/ports/transport';
+import type { Transport } from '../../src/ports/transport';
 import {
   CHANNEL,
   decodeRelayMessage,
@@ -54,12 +45,11 @@ import {
   type ClientMessage,
   type RelayMessage,
 } from '../../src/signaling/relay-protocol';
+import { CHANNEL_END, RelayFramePath } from './relay-frame-transport';
 
-/** The relay-path end marker (see the header). Channels 0 and 1 are in relay-protocol.ts. */
-const CHANNEL_END = 2;
 /** The relay's default limit on one client message, type byte included (relay/limits.ts, maxMessageBytes). */
 export const DEFAULT_RELAY_MAX_MESSAGE_BYTES = 4 * 1024 * 1024 + 64;
-/** Send high-water mark, and the mark for frames held without a handler before reading pauses. */
+/** Send high-water mark (frames held on the receiving side have their own, in relay-frame-transport.ts). */
 const HIGH_WATER_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Close code this client uses when the relay breaks the protocol (RFC 6455 §7.4.1). */
@@ -188,24 +178,8 @@ class Connection implements RelayConnection {
   private registering: { signer: IdentitySigner; fingerprint: Uint8Array; pending: Pending<void> } | null = null;
   private readonly notifying: Pending<boolean>[] = [];
 
-  /** The open frame transport, if any (see the marker rules in the header). */
-  private frames: RelayFrameTransport | null = null;
-  /** Channel-1 frames that arrived while no frame transport was open. */
-  private held: Uint8Array[] = [];
-  /**
-   * Markers we sent (sessions we ended) that the peer has not answered yet; while any are owed, channel-1 frames
-   * are stale. A count, not a flag: opening and closing twice before the first answer arrives owes two.
-   */
-  private peerEndsOwed = 0;
-  /** Whether the room has another member, as far as the relay told us; alone, the relay drops what we send. */
-  private peerPresent = false;
-
-  /** Frame bytes waiting for a handler (held here or in a transport's inbox), and handlers still running. */
-  private waitingBytes = 0;
-  private busyHandlers = 0;
-  private paused = false;
-
-  readonly maxFrameBytes: number;
+  /** Channels 1 and 2: the relay path's sessions (relay-frame-transport.ts). */
+  private readonly framePath: RelayFramePath;
 
   constructor(
     readonly url: string,
@@ -213,8 +187,14 @@ class Connection implements RelayConnection {
     private readonly timeoutMs: number,
     maxMessageBytes: number,
   ) {
-    // SEND's type byte and the channel byte.
-    this.maxFrameBytes = maxMessageBytes - 2;
+    this.framePath = new RelayFramePath({
+      // SEND's type byte and the channel byte.
+      maxFrameBytes: maxMessageBytes - 2,
+      isClosed: () => this.closeInfo !== null,
+      sendPayload: (channel, bytes) => this.sendPayload(channel, bytes),
+      pauseReading: () => ws.pause(),
+      resumeReading: () => ws.resume(),
+    });
     ws.on('message', (data, isBinary) => this.onMessage(data, isBinary));
     ws.on('error', () => undefined); // always followed by 'close'
     ws.on('close', (code, reason) => this.onClosed(code, reason.toString('utf8')));
@@ -275,7 +255,7 @@ class Connection implements RelayConnection {
   }
 
   /** One SEND with `channel ‖ bytes`. */
-  sendPayload(channel: number, bytes: Uint8Array): Promise<void> {
+  private sendPayload(channel: number, bytes: Uint8Array): Promise<void> {
     const payload = new Uint8Array(bytes.length + 1);
     payload[0] = channel;
     payload.set(bytes, 1);
@@ -331,78 +311,7 @@ class Connection implements RelayConnection {
   // ------------------------------------------------------------------ the relay path
 
   openFrameTransport(): Transport {
-    if (this.frames) fail('BAD_INPUT', 'a relay frame transport is already open');
-    const transport = new RelayFrameTransport(this);
-    if (this.closeInfo) {
-      transport.end({ code: 'TRANSPORT_CLOSED', message: 'relay connection closed' });
-      return transport;
-    }
-    this.frames = transport;
-    const held = this.held;
-    this.held = [];
-    for (const frame of held) transport.deliver(frame);
-    return transport;
-  }
-
-  /** The transport closed itself: tell the peer, and ignore its side of this session until it says it is done. */
-  localEnd(transport: RelayFrameTransport): void {
-    if (this.frames !== transport) return;
-    this.frames = null;
-    if (this.closeInfo || !this.peerPresent) return;
-    this.peerEndsOwed++;
-    this.sendPayload(CHANNEL_END, new Uint8Array(0)).catch(() => undefined);
-  }
-
-  private onFrame(frame: Uint8Array): void {
-    if (this.peerEndsOwed > 0) return;
-    this.waitingBytes += frame.length;
-    if (this.frames) this.frames.deliver(frame);
-    else this.held.push(frame);
-    this.updateReading();
-  }
-
-  private onPeerEnd(): void {
-    if (this.peerEndsOwed > 0) {
-      this.peerEndsOwed--;
-      return;
-    }
-    if (this.frames) {
-      const transport = this.frames;
-      this.frames = null;
-      transport.end({ code: 'TRANSPORT_CLOSED' });
-    } else {
-      this.dropHeld();
-    }
-    this.sendPayload(CHANNEL_END, new Uint8Array(0)).catch(() => undefined);
-  }
-
-  private dropHeld(): void {
-    for (const frame of this.held) this.waitingBytes -= frame.length;
-    this.held = [];
-    this.updateReading();
-  }
-
-  /** Bookkeeping for backpressure, called by transports. */
-  frameTaken(bytes: number): void {
-    this.waitingBytes -= bytes;
-    this.updateReading();
-  }
-
-  handlerBusy(busy: boolean): void {
-    this.busyHandlers += busy ? 1 : -1;
-    this.updateReading();
-  }
-
-  private updateReading(): void {
-    const pause = this.busyHandlers > 0 || this.waitingBytes > HIGH_WATER_BYTES;
-    if (pause === this.paused || this.closeInfo) return;
-    this.paused = pause;
-    if (pause) this.ws.pause();
-    else this.ws.resume();
-  }
-
-  sendFrame(frame: Uint8Array): Promise<void> {
-    return this.sendPayload(CHANNEL.frame, frame);
+    return this.framePath.open();
   }
 
   // ------------------------------------------------------------------ receiving
@@ -418,11 +327,11 @@ class Connection implements RelayConnection {
     }
     switch (message.type) {
       case 'joined':
-        this.peerPresent = message.othersPresent;
+        this.framePath.joined(message.othersPresent);
         this.joining?.resolve({ othersPresent: message.othersPresent });
         return;
       case 'peer':
-        this.peerChanged(message.present);
+        this.framePath.peerChanged(message.present);
         for (const handler of this.peerHandlers) handler(message.present);
         return;
       case 'deliver':
@@ -449,9 +358,9 @@ class Connection implements RelayConnection {
     if (channel === CHANNEL.signal) {
       for (const handler of this.signalHandlers) handler(body);
     } else if (channel === CHANNEL.frame) {
-      this.onFrame(body);
+      this.framePath.frame(body);
     } else if (channel === CHANNEL_END) {
-      this.onPeerEnd();
+      this.framePath.peerEnded();
     }
     // Other channels: from a newer client; ignored.
   }
@@ -468,20 +377,6 @@ class Connection implements RelayConnection {
     }
   }
 
-  /**
-   * A member left or joined. Whoever joins next starts with a fresh channel-1 stream, so nothing is owed; when the
-   * member left, its relay-path session is over.
-   */
-  private peerChanged(present: boolean): void {
-    this.peerPresent = present;
-    this.peerEndsOwed = 0;
-    if (present) return;
-    this.dropHeld();
-    const transport = this.frames;
-    this.frames = null;
-    transport?.end({ code: 'TRANSPORT_CLOSED', message: 'the other member left the relay room' });
-  }
-
   private protocolError(code: ErrorCode): void {
     this.ws.close(WS_PROTOCOL_ERROR, code);
   }
@@ -494,96 +389,8 @@ class Connection implements RelayConnection {
     this.joining?.reject(error);
     this.registering?.pending.reject(error);
     for (const pending of [...this.notifying]) pending.reject(error);
-    this.held = [];
-    const transport = this.frames;
-    this.frames = null;
-    transport?.end({ code: 'TRANSPORT_CLOSED', message: 'relay connection closed' });
+    this.framePath.connectionClosed();
     for (const handler of [...this.closeHandlers]) handler(info);
     this.closeHandlers.clear();
-  }
-
-  get isClosed(): boolean {
-    return this.closeInfo !== null;
-  }
-}
-
-/** The relay path as a Transport: channel-1 frames of one session, ended by a marker or the connection. */
-class RelayFrameTransport implements Transport {
-  readonly path = 'relay' as const;
-  readonly binding = { kind: 'none' } as const;
-  readonly maxFrameBytes: number;
-
-  private readonly inbox: Uint8Array[] = [];
-  private handlers: TransportHandlers | null = null;
-  private delivering = false;
-  private ending: TransportCloseReason | null = null;
-  private reported = false;
-  private closedLocally = false;
-
-  constructor(private readonly connection: Connection) {
-    this.maxFrameBytes = connection.maxFrameBytes;
-  }
-
-  async send(frame: Uint8Array): Promise<void> {
-    if (this.closedLocally || this.ending || this.connection.isClosed) fail('TRANSPORT_CLOSED', 'transport closed');
-    if (frame.length > this.maxFrameBytes) fail('FRAME_TOO_LARGE', 'frame exceeds the relay limit');
-    await this.connection.sendFrame(frame);
-  }
-
-  listen(handlers: TransportHandlers): void {
-    if (this.handlers) fail('BAD_INPUT', 'listen called twice');
-    this.handlers = handlers;
-    void this.pump();
-  }
-
-  close(): void {
-    if (this.closedLocally) return;
-    this.closedLocally = true;
-    for (const frame of this.inbox.splice(0)) this.connection.frameTaken(frame.length);
-    // After the peer's marker (or the connection's end) there is nothing to tell the peer.
-    if (!this.ending) this.connection.localEnd(this);
-  }
-
-  /** A frame for this session (already counted in the connection's waiting bytes). */
-  deliver(frame: Uint8Array): void {
-    this.inbox.push(frame);
-    void this.pump();
-  }
-
-  /** The session ended from the far side: deliver what arrived, then report close once. */
-  end(reason: TransportCloseReason): void {
-    if (this.ending) return;
-    this.ending = reason;
-    void this.pump();
-  }
-
-  private async pump(): Promise<void> {
-    if (this.delivering || !this.handlers) return;
-    this.delivering = true;
-    while (this.inbox.length > 0 && !this.closedLocally) {
-      const frame = this.inbox.shift()!;
-      this.connection.frameTaken(frame.length);
-      let result: void | Promise<void>;
-      try {
-        result = this.handlers.frame(frame);
-      } catch {
-        continue; // the handler's failure is its own business
-      }
-      if (result instanceof Promise) {
-        this.connection.handlerBusy(true);
-        try {
-          await result;
-        } catch {
-          // as above
-        } finally {
-          this.connection.handlerBusy(false);
-        }
-      }
-    }
-    this.delivering = false;
-    if (this.ending && !this.reported && !this.closedLocally) {
-      this.reported = true;
-      this.handlers.close(this.ending);
-    }
   }
 }

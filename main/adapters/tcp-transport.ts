@@ -14,8 +14,8 @@
  * Backpressure, both ends (the port's contract):
  * - send: `socket.write` returning false means Node's buffer is above its high-water mark; `send` then waits for
  *   'drain'. A sender that awaits every send holds at most one frame beyond the mark.
- * - receive: frames go to the handler one at a time; while a handler promise is pending (or before `listen`) the
- *   socket is paused, so the kernel's receive window fills and TCP slows the sender.
+ * - receive: frames go to the handler one at a time (frame-delivery.ts); while a handler promise is pending (or
+ *   before `listen`) the socket is paused, so the kernel's receive window fills and TCP slows the sender.
  *
  * Close: `close()` sends a FIN behind everything already written (socket.end) and destroys the socket after a short
  * grace if the peer does not finish its side. The peer delivers every frame that arrived, then reports close once.
@@ -27,6 +27,7 @@ import os from 'node:os';
 import { errorCodeOf, fail, SealdropError } from '../../src/errors';
 import { FRAME_HEADER_BYTES, FrameReader, MAX_FRAME_PAYLOAD } from '../../src/frames/frames';
 import type { Transport, TransportCloseReason, TransportHandlers } from '../../src/ports/transport';
+import { FrameDelivery } from './frame-delivery';
 
 /** After close(), how long the peer has to finish its side before the socket is destroyed. */
 const CLOSE_GRACE_MS = 3000;
@@ -64,16 +65,15 @@ class SocketTransport implements TcpTransport {
   readonly maxFrameBytes = FRAME_HEADER_BYTES + MAX_FRAME_PAYLOAD;
 
   private readonly reader = new FrameReader();
-  private readonly inbox: Uint8Array[] = [];
-  private handlers: TransportHandlers | null = null;
-  private delivering = false;
-  /** Why the path ended, reported to the handler once the inbox is empty. */
-  private ending: TransportCloseReason | null = null;
-  private reported = false;
-  private closedLocally = false;
+  /** One frame at a time; the socket is paused while any are waiting or being handled. */
+  private readonly delivery: FrameDelivery;
   private drainWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
   constructor(private readonly socket: net.Socket) {
+    this.delivery = new FrameDelivery(
+      { waiting: () => socket.pause(), drained: () => socket.resume() },
+      { awaitSyncResults: true },
+    );
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
@@ -98,7 +98,7 @@ class SocketTransport implements TcpTransport {
   }
 
   async send(frame: Uint8Array): Promise<void> {
-    if (this.closedLocally || this.socket.destroyed || !this.socket.writable) fail('TRANSPORT_CLOSED', 'transport closed');
+    if (this.delivery.stopped || this.socket.destroyed || !this.socket.writable) fail('TRANSPORT_CLOSED', 'transport closed');
     if (frame.length > this.maxFrameBytes) fail('FRAME_TOO_LARGE', 'frame exceeds the path limit');
     // A copy, because Node keeps a reference until the bytes reach the kernel and the caller may reuse its buffer.
     if (this.socket.write(new Uint8Array(frame))) return;
@@ -106,15 +106,12 @@ class SocketTransport implements TcpTransport {
   }
 
   listen(handlers: TransportHandlers): void {
-    if (this.handlers) fail('BAD_INPUT', 'listen called twice');
-    this.handlers = handlers;
-    void this.pump();
+    this.delivery.listen(handlers);
   }
 
   close(): void {
-    if (this.closedLocally) return;
-    this.closedLocally = true;
-    this.inbox.length = 0;
+    if (this.delivery.stopped) return;
+    this.delivery.stop();
     this.rejectDrainWaiters();
     this.socket.end();
     // Keep reading (and discarding) so the peer's FIN is seen and the socket closes without a reset.
@@ -125,50 +122,28 @@ class SocketTransport implements TcpTransport {
   }
 
   private onData(chunk: Buffer): void {
-    if (this.closedLocally || this.ending) return;
-    const before = this.inbox.length;
+    if (this.delivery.stopped || this.delivery.ending) return;
+    const frames: Uint8Array[] = [];
     try {
-      this.reader.pushEncoded(chunk, this.inbox);
+      this.reader.pushEncoded(chunk, frames);
     } catch (error) {
       // A hostile or broken stream: nothing after this point can be framed. Frames before it are still delivered.
+      this.delivery.push(...frames);
       this.socket.destroy();
       this.end({ code: errorCodeOf(error) ?? 'BAD_ENCODING', message: 'undecodable frame on the stream' });
       return;
     }
-    if (this.inbox.length > before) void this.pump();
+    if (frames.length === 0) return;
+    this.delivery.push(...frames);
+    void this.delivery.pump();
   }
 
-  /** Deliver held frames one at a time; the socket is paused while any are waiting or being handled. */
-  private async pump(): Promise<void> {
-    if (this.delivering) return;
-    if (this.inbox.length > 0) this.socket.pause();
-    if (!this.handlers) return;
-    this.delivering = true;
-    while (this.inbox.length > 0 && !this.closedLocally) {
-      const frame = this.inbox.shift()!;
-      try {
-        await this.handlers.frame(frame);
-      } catch {
-        // The handler's failure is its own business; the path carries on with the next frame.
-      }
-    }
-    this.delivering = false;
-    if (this.closedLocally) return;
-    if (this.ending) this.report();
-    else this.socket.resume();
-  }
-
+  /** The path ended: deliver what arrived, then report `reason` once. */
   private end(reason: TransportCloseReason): void {
-    if (this.ending) return;
-    this.ending = reason;
+    if (this.delivery.ending) return;
     this.rejectDrainWaiters();
-    if (!this.delivering) void this.pump();
-  }
-
-  private report(): void {
-    if (this.reported || this.closedLocally || !this.handlers || !this.ending) return;
-    this.reported = true;
-    this.handlers.close(this.ending);
+    this.delivery.end(reason);
+    void this.delivery.pump();
   }
 
   private rejectDrainWaiters(): void {

@@ -1,22 +1,22 @@
 /**
- * The renderer's view of main's state, loaded once and kept live by the API's `on…` events.
+ * The renderer's view of main's state, loaded once and kept live by the API's events.
  *
  * Every screen reads from here, so every screen shows the same data and the app subscribes to each event once.
- * Ordering: each subscription is made BEFORE the initial `list()`/`get()`, so nothing that happens while the first
- * load is in flight is lost. Snapshot events (contacts, offers, settings) replace the whole value, so once one has
- * arrived a late initial load is stale and is dropped; transfer updates are per transfer and merged by `updatedAt`,
- * so the newer record wins whichever arrived first.
+ * Contacts: the subscription is made BEFORE the initial `list()`, so a change during the first load is not lost;
+ * once a change event has arrived, a late initial load is stale and dropped. Settings have no change event (only
+ * this window changes them), so `applySettings` takes what `settings.set` returned. Transfers and offers live in
+ * the API's tracker and are read with useSyncExternalStore.
  */
 
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from 'react';
 import {
   toApiError,
   useApi,
   type ApiError,
-  type ContactView,
-  type IdentityView,
+  type ContactInfo,
+  type IdentityInfo,
   type OfferView,
-  type Settings,
+  type SettingsInfo,
   type TransferView,
   type Unsubscribe,
 } from '../api';
@@ -27,14 +27,15 @@ export type Loadable<T> =
   | { readonly status: 'error'; readonly error: ApiError };
 
 export interface LiveData {
-  readonly identity: Loadable<IdentityView>;
-  readonly contacts: Loadable<readonly ContactView[]>;
-  readonly offers: Loadable<readonly OfferView[]>;
+  readonly identity: Loadable<IdentityInfo>;
+  readonly contacts: Loadable<readonly ContactInfo[]>;
+  /** Oldest first. */
+  readonly offers: readonly OfferView[];
   /** Newest first. */
-  readonly transfers: Loadable<readonly TransferView[]>;
-  readonly settings: Loadable<Settings>;
-  /** Replace the settings with what `settings.update` returned, without waiting for the change event. */
-  readonly applySettings: (settings: Settings) => void;
+  readonly transfers: readonly TransferView[];
+  readonly settings: Loadable<SettingsInfo>;
+  /** Replace the settings with what `settings.set` / `settings.chooseDownloadDir` returned. */
+  readonly applySettings: (settings: SettingsInfo) => void;
   /** Load everything again (after an error). */
   readonly reload: () => void;
 }
@@ -74,57 +75,14 @@ function useSnapshot<T>(
   return [state, set];
 }
 
-function mergeTransfer(map: ReadonlyMap<string, TransferView>, next: TransferView): Map<string, TransferView> {
-  const current = map.get(next.id);
-  const merged = new Map(map);
-  if (!current || current.updatedAt <= next.updatedAt) merged.set(next.id, next);
-  return merged;
-}
-
-function useTransfers(generation: number): Loadable<readonly TransferView[]> {
-  const api = useApi();
-  const [byId, setById] = useState<ReadonlyMap<string, TransferView>>(new Map());
-  const [status, setStatus] = useState<Loadable<true>>({ status: 'loading' });
-  useEffect(() => {
-    let live = true;
-    setStatus({ status: 'loading' });
-    const unsubscribe = api.transfer.onUpdate((transfer) => {
-      if (live) setById((map) => mergeTransfer(map, transfer));
-    });
-    api.transfer.list().then(
-      (list) => {
-        if (!live) return;
-        setById((map) => list.reduce<ReadonlyMap<string, TransferView>>(mergeTransfer, map));
-        setStatus({ status: 'ready', value: true });
-      },
-      (error: unknown) => {
-        if (live) setStatus({ status: 'error', error: toApiError(error) });
-      },
-    );
-    return () => {
-      live = false;
-      unsubscribe();
-    };
-  }, [api, generation]);
-  return useMemo(() => {
-    if (status.status !== 'ready') return status;
-    const value = [...byId.values()].sort((a, b) => b.startedAt - a.startedAt);
-    return { status: 'ready', value };
-  }, [byId, status]);
-}
-
 export function LiveDataProvider({ children }: { readonly children: ReactNode }) {
   const api = useApi();
   const [generation, setGeneration] = useState(0);
   const [identity] = useSnapshot(() => api.identity.get(), null, generation);
   const [contacts] = useSnapshot(() => api.contacts.list(), (h) => api.contacts.onChanged(h), generation);
-  const [offers] = useSnapshot(() => api.offers.list(), (h) => api.offers.onChanged(h), generation);
-  const [settings, applySettings] = useSnapshot(
-    () => api.settings.get(),
-    (h) => api.settings.onChanged(h),
-    generation,
-  );
-  const transfers = useTransfers(generation);
+  const [settings, applySettings] = useSnapshot(() => api.settings.get(), null, generation);
+  const transfers = useSyncExternalStore(api.transfer.onChanged, api.transfer.list);
+  const offers = useSyncExternalStore(api.offers.onChanged, api.offers.list);
   const reload = useCallback(() => setGeneration((n) => n + 1), []);
   const value = useMemo<LiveData>(
     () => ({ identity, contacts, offers, transfers, settings, applySettings, reload }),

@@ -49,7 +49,6 @@ export interface StringRule {
   readonly allowControl?: boolean;
 }
 
-// eslint-disable-next-line no-control-regex -- the point of this pattern is to find control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 
 export function string(rule: StringRule): Validator<string> {

@@ -15,7 +15,7 @@
  */
 
 import { equalBytes } from '../bytes';
-import { chunkPlaintextLength, DEFAULT_CHUNK_SIZE, deriveFileStreamKeys, MIN_CHUNK_SIZE, openChunk, sealChunk, type FileStreamKeys } from '../crypto/stream';
+import { chunkPlaintextLength, DEFAULT_CHUNK_SIZE, deriveFileStreamKeys, MIN_CHUNK_SIZE, openChunk, type FileStreamKeys } from '../crypto/stream';
 import { pureSha256, type HashFactory, type IncrementalHash } from '../crypto/sha256';
 import { errorCodeOf, fail, type ErrorCode } from '../errors';
 import { decodeFrame, encodeFrame, type Frame } from '../frames/frames';
@@ -31,6 +31,7 @@ import type { RandomSource } from '../ports/random';
 import type { Transport } from '../ports/transport';
 import { decodeControl, encodeControl, type ResumePoint } from './control';
 import { ControlOpener, ControlSealer } from './control-channel';
+import { streamFile } from './stream-file';
 import { initialState, isTerminal, transition, type Phase, type Timeouts, type TimerName, type TransferEffect, type TransferEvent, type TransferState } from './machine';
 
 export interface SessionCommon {
@@ -87,7 +88,6 @@ export interface SessionOutcome {
 
 type Options = (SenderOptions & { role: 'sender' }) | (ReceiverOptions & { role: 'receiver' });
 
-const SEND_PIPELINE = 8;
 /** Bytes a DATA frame adds around a sealed chunk: frame header 6, file and chunk index 8, GCM tag 16. */
 const DATA_OVERHEAD = 6 + 8 + 16;
 
@@ -372,33 +372,21 @@ class Session {
 
   private async sendFile(fileIndex: number, fromChunk: number): Promise<void> {
     if (this.options.role !== 'sender') return;
-    const source = this.options.source;
     const entry = this.state.manifest!.entries[fileIndex]!;
     if (entry.kind !== 'file') return;
-    const keys = await this.keysFor(fileIndex);
-    const chunks = this.state.entries[fileIndex]!.chunks;
-    const chunkSize = this.state.chunkSize;
-    this.bytesDone += Math.min(entry.size, fromChunk * chunkSize);
-    const inFlight: Promise<{ index: number; sealed: Uint8Array; length: number }>[] = [];
-    const flushOne = async () => {
-      const { index, sealed, length } = await inFlight.shift()!;
-      if (isTerminal(this.state.phase)) fail('CANCELLED', 'session ended');
-      await this.sendFrame({ type: 'DATA', fileIndex, chunkIndex: index, sealed });
-      if (isTerminal(this.state.phase)) return; // the path died under us: this frame was not delivered
-      this.progress(length);
-    };
-    for (let index = fromChunk; index < chunks; index++) {
-      if (isTerminal(this.state.phase)) return;
-      const length = chunkPlaintextLength(entry.size, index, chunkSize);
-      const plaintext = length === 0 ? new Uint8Array(0) : await source.read(fileIndex, index * chunkSize, length);
-      if (plaintext.length !== length) fail('SOURCE_FAILED', 'file changed while sending');
-      const work = sealChunk(keys, index, plaintext, index === chunks - 1).then((sealed) => ({ index, sealed, length }));
-      work.catch(() => undefined);
-      inFlight.push(work);
-      if (inFlight.length >= SEND_PIPELINE) await flushOne();
-    }
-    while (inFlight.length > 0) await flushOne();
-    void this.enqueue(() => this.apply({ type: 'file-sent', fileIndex }));
+    this.bytesDone += Math.min(entry.size, fromChunk * this.state.chunkSize);
+    const complete = await streamFile({
+      source: this.options.source,
+      keys: await this.keysFor(fileIndex),
+      fileIndex,
+      size: entry.size,
+      chunks: this.state.entries[fileIndex]!.chunks,
+      fromChunk,
+      send: (chunkIndex, sealed) => this.sendFrame({ type: 'DATA', fileIndex, chunkIndex, sealed }),
+      stopped: () => isTerminal(this.state.phase),
+      progress: (bytes) => this.progress(bytes),
+    });
+    if (complete) void this.enqueue(() => this.apply({ type: 'file-sent', fileIndex }));
   }
 
   // ------------------------------------------------------------ receiver

@@ -9,10 +9,9 @@ import DialogContent from '@mui/material/DialogContent';
 import DialogContentText from '@mui/material/DialogContentText';
 import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
-import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useId, useState } from 'react';
-import { useApi, type ContactView } from '../../api';
+import { useApi, type ContactInfo } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { VerifiedIcon, WarningIcon } from '../../components/icons';
 import { ErrorAlert, Loaded, Screen } from '../../components/screen';
@@ -47,18 +46,17 @@ export function ContactsScreen() {
   );
 }
 
-function StatusChip({ contact }: { readonly contact: ContactView }) {
+function StatusChip({ contact }: { readonly contact: ContactInfo }) {
   if (contact.status === 'verified') return <Chip size="small" color="success" icon={<VerifiedIcon />} label="Verified" />;
   if (contact.status === 'keyChanged')
     return <Chip size="small" color="error" icon={<WarningIcon />} label="Key changed: transfers blocked" />;
   return <Chip size="small" variant="outlined" label="Not verified" />;
 }
 
-function ContactCard({ contact }: { readonly contact: ContactView }) {
+function ContactCard({ contact }: { readonly contact: ContactInfo }) {
   const { go } = useNavigation();
   const keyChange = useKeyChangePrompt();
   const titleId = useId();
-  const [renaming, setRenaming] = useState(false);
   const [removing, setRemoving] = useState(false);
   return (
     <Card variant="outlined" component="article" aria-labelledby={titleId} data-contact-id={contact.id}>
@@ -90,69 +88,20 @@ function ContactCard({ contact }: { readonly contact: ContactView }) {
             {contact.status === 'verified' ? 'Compare again' : 'Verify'}
           </Button>
         )}
-        <Button onClick={() => setRenaming(true)} aria-label={`Rename ${contact.name}`}>
-          Rename
-        </Button>
         <Button color="error" onClick={() => setRemoving(true)} aria-label={`Remove ${contact.name}`}>
           Remove
         </Button>
       </CardActions>
-      {renaming && <RenameDialog contact={contact} onClose={() => setRenaming(false)} />}
       {removing && <RemoveDialog contact={contact} onClose={() => setRemoving(false)} />}
     </Card>
   );
 }
 
-function RenameDialog({ contact, onClose }: { readonly contact: ContactView; readonly onClose: () => void }) {
-  const api = useApi();
-  const announce = useAnnounce();
-  const [name, setName] = useState(contact.name);
-  const rename = useAction((next: string) => api.contacts.rename(contact.id, next));
-  const trimmed = name.trim();
-  const valid = trimmed.length > 0 && trimmed.length <= 128;
-  return (
-    <Dialog open onClose={onClose} aria-labelledby="rename-title" fullWidth maxWidth="xs">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (!valid) return;
-          void rename.run(trimmed).then((updated) => {
-            if (!updated) return;
-            announce(`Renamed to ${updated.name}.`);
-            onClose();
-          });
-        }}
-      >
-        <DialogTitle id="rename-title">Rename {contact.name}</DialogTitle>
-        <DialogContent>
-          <TextField
-            label="Name"
-            value={name}
-            onChange={(event) => setName(event.target.value)}
-            autoFocus
-            fullWidth
-            margin="dense"
-            error={!valid}
-            helperText={valid ? 'Only you see this name.' : 'A name has 1 to 128 characters.'}
-          />
-          {rename.error && <ErrorAlert error={rename.error} />}
-        </DialogContent>
-        <DialogActions>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="contained" disabled={!valid || rename.pending}>
-            Save
-          </Button>
-        </DialogActions>
-      </form>
-    </Dialog>
-  );
-}
-
-function RemoveDialog({ contact, onClose }: { readonly contact: ContactView; readonly onClose: () => void }) {
+function RemoveDialog({ contact, onClose }: { readonly contact: ContactInfo; readonly onClose: () => void }) {
   const api = useApi();
   const announce = useAnnounce();
   const remove = useAction(async () => {
-    await api.contacts.remove(contact.id);
+    await api.contacts.forget(contact.id);
     return true;
   });
   return (

@@ -7,12 +7,12 @@ import DialogTitle from '@mui/material/DialogTitle';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
 import { useId } from 'react';
-import type { ContactView } from '../../api';
+import type { ContactInfo } from '../../api';
 import { KeyIcon, WarningIcon } from '../../components/icons';
 import { formatTime } from '../../lib/format';
 
 export interface KeyChangeDialogProps {
-  readonly contact: ContactView;
+  readonly contact: ContactInfo;
   readonly onCompare: () => void;
   readonly onNotNow: () => void;
 }

@@ -10,7 +10,7 @@
  */
 
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
-import type { ContactView } from '../../api';
+import type { ContactInfo } from '../../api';
 import { useLiveData, valueOr } from '../../data/live-data';
 import { useNavigation } from '../../navigation';
 import { KeyChangeDialog } from './key-change-dialog';
@@ -23,7 +23,7 @@ interface KeyChangePrompt {
 const KeyChangeContext = createContext<KeyChangePrompt>({ show: () => undefined });
 
 /** Snoozing is per pending key: a further key change shows the dialog again. */
-function snoozeKey(contact: ContactView): string {
+function snoozeKey(contact: ContactInfo): string {
   return `${contact.id}:${contact.pendingKey?.fingerprint ?? ''}:${contact.pendingKey?.seenAt ?? 0}`;
 }
 
@@ -37,7 +37,7 @@ export function KeyChangeProvider({ children }: { readonly children: ReactNode }
   const current =
     blocked.find((contact) => contact.id === requested) ?? blocked.find((contact) => !snoozed.has(snoozeKey(contact)));
 
-  const close = useCallback((contact: ContactView) => {
+  const close = useCallback((contact: ContactInfo) => {
     setSnoozed((set) => new Set(set).add(snoozeKey(contact)));
     setRequested(null);
   }, []);

@@ -23,31 +23,50 @@ import { useAction } from '../../lib/use-action';
 /** Long offers list the first files; the total line always covers all of them. */
 const SHOWN_FILES = 100;
 
-export function OfferCard({ offer, downloadFolder }: { readonly offer: OfferView; readonly downloadFolder: string | null }) {
+const PEER_STATUS = {
+  verified: 'Verified contact',
+  seen: 'Contact, not verified',
+  keyChanged: 'Key changed',
+  new: 'Not a contact',
+} as const;
+
+export function OfferCard({ offer, downloadDir }: { readonly offer: OfferView; readonly downloadDir: string | null }) {
   const api = useApi();
   const announce = useAnnounce();
   const titleId = useId();
-  const accept = useAction(() => api.offers.accept(offer.id));
-  const decline = useAction(() => api.offers.decline(offer.id));
+  const accept = useAction(async () => {
+    await api.offers.accept(offer.transferId);
+    announce(`Receiving from ${offer.peer.name}.`);
+  });
+  const decline = useAction(async () => {
+    await api.offers.decline(offer.transferId);
+    announce(`Declined the offer from ${offer.peer.name}.`);
+  });
   const busy = accept.pending || decline.pending;
   const { peer } = offer;
-  const shown = offer.files.slice(0, SHOWN_FILES);
+  // With the manifest (from this app's session) every file has its size; before it, main's preview names only.
+  const listed: readonly { readonly path: string; readonly size: number | null }[] = offer.entries
+    ? offer.entries.slice(0, SHOWN_FILES)
+    : offer.names.map((path) => ({ path, size: null }));
+  const unlisted = offer.files - listed.length;
 
   return (
-    <Card variant="outlined" component="article" aria-labelledby={titleId} data-offer-id={offer.id} sx={{ borderWidth: 2 }}>
+    <Card variant="outlined" component="article" aria-labelledby={titleId} data-offer-id={offer.transferId} sx={{ borderWidth: 2 }}>
       <CardContent>
         <Typography id={titleId} variant="h6" component="h2">
-          {peer.name} wants to send you {countLabel(offer.files.length, offer.directories)}
+          {peer.name} wants to send you {countLabel(offer.files, offer.directories)}
         </Typography>
         <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
           <Typography variant="body2" color="text.secondary">
             Device <Box component="span" sx={{ fontFamily: 'monospace' }}>{peer.short}</Box>
           </Typography>
-          {peer.verified ? (
-            <Chip size="small" color="success" icon={<VerifiedIcon />} label="Verified contact" />
-          ) : (
-            <Chip size="small" variant="outlined" label={peer.contactId ? 'Contact, not verified' : 'Not a contact'} />
-          )}
+          <Chip
+            size="small"
+            color={peer.status === 'verified' ? 'success' : peer.status === 'keyChanged' ? 'error' : 'default'}
+            variant={peer.status === 'verified' ? 'filled' : 'outlined'}
+            icon={peer.status === 'verified' ? <VerifiedIcon /> : undefined}
+            label={PEER_STATUS[peer.status]}
+          />
           <LevelBadge level={offer.level} verifiedBy={peer.verifiedBy} path={offer.path} />
           <PathChip path={offer.path} />
         </Stack>
@@ -58,34 +77,36 @@ export function OfferCard({ offer, downloadFolder }: { readonly offer: OfferView
           </Alert>
         )}
         <List dense aria-label={`Files offered by ${peer.name}`} sx={{ maxHeight: 240, overflow: 'auto', mt: 1 }}>
-          {shown.map((file) => (
+          {listed.map((file) => (
             <ListItem key={file.path} disableGutters>
-              <ListItemText primary={file.path} secondary={formatBytes(file.size)} slotProps={{ primary: { sx: { wordBreak: 'break-all' } } }} />
+              <ListItemText
+                primary={file.path}
+                secondary={file.size === null ? undefined : formatBytes(file.size)}
+                slotProps={{ primary: { sx: { wordBreak: 'break-all' } } }}
+              />
             </ListItem>
           ))}
         </List>
-        {offer.files.length > shown.length && (
-          <Typography variant="body2">…and {offer.files.length - shown.length} more files.</Typography>
+        {unlisted > 0 && (
+          <Typography variant="body2">
+            …and {unlisted} more {unlisted === 1 ? 'file' : 'files'}.
+          </Typography>
         )}
         <Typography sx={{ mt: 1 }}>
-          <strong>Total: {formatBytes(offer.totalBytes)}</strong>
+          <strong>Total: {formatBytes(offer.bytes)}</strong>
         </Typography>
         <Typography variant="body2" color="text.secondary">
-          {downloadFolder ? `Saved to ${downloadFolder}.` : 'Saved to your download folder.'} Each file is checked before it
+          {downloadDir ? `Saved to ${downloadDir}.` : 'Saved to your download folder.'} Each file is checked before it
           is kept.
         </Typography>
         {accept.error && <ErrorAlert error={accept.error} title="Could not accept." />}
         {decline.error && <ErrorAlert error={decline.error} title="Could not decline." />}
       </CardContent>
       <CardActions>
-        <Button
-          variant="contained"
-          disabled={busy}
-          onClick={() => void accept.run().then(() => announce(`Receiving from ${peer.name}.`))}
-        >
+        <Button variant="contained" disabled={busy} onClick={() => void accept.run()}>
           Accept
         </Button>
-        <Button disabled={busy} onClick={() => void decline.run().then(() => announce(`Declined the offer from ${peer.name}.`))}>
+        <Button disabled={busy} onClick={() => void decline.run()}>
           Decline
         </Button>
       </CardActions>

@@ -8,7 +8,7 @@ import { useState } from 'react';
 import { useApi } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { ErrorAlert } from '../../components/screen';
-import { useLiveData, valueOr } from '../../data/live-data';
+import { useLiveData } from '../../data/live-data';
 import { explainError } from '../../lib/error-text';
 import { checkLink } from '../../lib/link-check';
 import { useAction } from '../../lib/use-action';
@@ -24,8 +24,8 @@ export function ReceiveLinkForm() {
   const [text, setText] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [transferId, setTransferId] = useState<string | null>(null);
-  const receive = useAction((link: string) => api.transfer.receiveFromLink(link));
-  const transfer = transferId ? valueOr(data.transfers, []).find((t) => t.id === transferId) : undefined;
+  const receive = useAction((link: string) => api.transfer.receive(link));
+  const transfer = transferId ? data.transfers.find((t) => t.id === transferId) : undefined;
 
   const submit = async () => {
     const checked = checkLink(text);

@@ -19,19 +19,15 @@ export function ReceiveScreen() {
     <Screen title="Receive" intro="Offers from other devices appear here. Nothing is received until you accept.">
       <DownloadFolder />
       <Box aria-live="polite" aria-relevant="additions">
-        <Loaded loadable={data.offers} what="offers">
-          {(offers) =>
-            offers.length === 0 ? (
-              <Typography sx={{ my: 2 }}>No offers waiting.</Typography>
-            ) : (
-              <Stack spacing={2} sx={{ my: 2 }}>
-                {offers.map((offer) => (
-                  <OfferCard key={offer.id} offer={offer} downloadFolder={settings?.downloadFolder ?? null} />
-                ))}
-              </Stack>
-            )
-          }
-        </Loaded>
+        {data.offers.length === 0 ? (
+          <Typography sx={{ my: 2 }}>No offers waiting.</Typography>
+        ) : (
+          <Stack spacing={2} sx={{ my: 2 }}>
+            {data.offers.map((offer) => (
+              <OfferCard key={offer.transferId} offer={offer} downloadDir={settings?.downloadDir ?? null} />
+            ))}
+          </Stack>
+        )}
       </Box>
       <ReceiveLinkForm />
     </Screen>
@@ -43,10 +39,10 @@ function DownloadFolder() {
   const data = useLiveData();
   const announce = useAnnounce();
   const change = useAction(async () => {
-    const folder = await api.settings.chooseDownloadFolder();
-    if (folder === null) return;
-    data.applySettings(await api.settings.update({ downloadFolder: folder }));
-    announce(`Files will be saved to ${folder}.`);
+    const before = valueOr(data.settings, null)?.downloadDir;
+    const settings = await api.settings.chooseDownloadDir();
+    data.applySettings(settings);
+    if (settings.downloadDir !== before) announce(`Files will be saved to ${settings.downloadDir}.`);
   });
   return (
     <Paper variant="outlined" sx={{ p: 2, display: 'flex', gap: 2, alignItems: 'center', flexWrap: 'wrap' }}>
@@ -58,7 +54,7 @@ function DownloadFolder() {
         <Loaded loadable={data.settings} what="settings">
           {(settings) => (
             <Typography aria-labelledby="download-folder-label" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
-              {settings.downloadFolder}
+              {settings.downloadDir}
             </Typography>
           )}
         </Loaded>

@@ -8,7 +8,7 @@ import Link from '@mui/material/Link';
 import Radio from '@mui/material/Radio';
 import RadioGroup from '@mui/material/RadioGroup';
 import Typography from '@mui/material/Typography';
-import type { ContactView } from '../../api';
+import type { ContactInfo } from '../../api';
 import { VerifiedIcon, WarningIcon } from '../../components/icons';
 import { useKeyChangePrompt } from '../key-change/key-change-prompt';
 
@@ -21,7 +21,7 @@ export function RecipientPicker({
   onChange,
   disabled,
 }: {
-  readonly contacts: readonly ContactView[];
+  readonly contacts: readonly ContactInfo[];
   readonly value: string;
   readonly onChange: (value: string) => void;
   readonly disabled: boolean;
@@ -29,7 +29,7 @@ export function RecipientPicker({
   const keyChange = useKeyChangePrompt();
   return (
     <FormControl component="fieldset" disabled={disabled} sx={{ mt: 3, display: 'block' }}>
-      <FormLabel component="legend">
+      <FormLabel component="legend" sx={{ color: 'text.primary', '&.Mui-focused': { color: 'text.primary' } }}>
         <Typography variant="h6" component="span" color="text.primary">
           2. Send to
         </Typography>

@@ -3,53 +3,66 @@
  * and survives a look at another screen before sending.
  */
 
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { PickedItem, SendItem } from '../../api';
 
-export interface StagedItem {
-  /** Stable within this draft; React key and removal handle. */
-  readonly key: string;
-  readonly file: File;
-  /** A dropped folder (the preload resolves its path; main walks it). */
-  readonly isDirectory: boolean;
-}
+/** A staged item: a dropped File (folders told apart at drop time) or an item picked in main's dialog. */
+export type DraftItem =
+  | { readonly kind: 'dropped'; readonly file: File; readonly isDirectory: boolean }
+  | { readonly kind: 'picked'; readonly item: PickedItem };
 
-export interface PickedItem {
-  readonly file: File;
-  readonly isDirectory: boolean;
-}
+export type StagedItem = DraftItem & { readonly key: string };
 
 export interface SendDraft {
   readonly items: readonly StagedItem[];
-  /** Adds items, skipping ones already staged (same name, size and modification time). Returns how many were new. */
-  readonly add: (items: readonly PickedItem[]) => number;
+  /** Adds items, skipping ones already staged. Returns how many were new. */
+  readonly add: (items: readonly DraftItem[]) => number;
   readonly remove: (key: string) => void;
   readonly clear: () => void;
 }
 
-const SendDraftContext = createContext<SendDraft | null>(null);
-
-function identityOf(item: PickedItem): string {
-  return `${item.isDirectory ? 'd' : 'f'}:${item.file.name}:${item.file.size}:${item.file.lastModified}`;
+export function itemName(item: DraftItem): string {
+  return item.kind === 'dropped' ? item.file.name : item.item.name;
 }
+
+export function isFolder(item: DraftItem): boolean {
+  return item.kind === 'dropped' ? item.isDirectory : item.item.kind === 'directory';
+}
+
+/** Size in bytes, or null for a folder (counted by main when it builds the manifest). */
+export function itemSize(item: DraftItem): number | null {
+  if (isFolder(item)) return null;
+  return item.kind === 'dropped' ? item.file.size : item.item.size;
+}
+
+export function toSendItem(item: DraftItem): SendItem {
+  return item.kind === 'dropped' ? { kind: 'dropped', file: item.file } : { kind: 'picked', item: item.item };
+}
+
+function identityOf(item: DraftItem): string {
+  // Picked ids are unique per pick, so the same file picked twice is caught by name, kind and size instead.
+  return `${isFolder(item) ? 'd' : 'f'}:${itemName(item)}:${itemSize(item) ?? ''}:${item.kind === 'dropped' ? item.file.lastModified : ''}`;
+}
+
+const SendDraftContext = createContext<SendDraft | null>(null);
 
 export function SendDraftProvider({ children }: { readonly children: ReactNode }) {
   const [items, setItems] = useState<readonly StagedItem[]>([]);
-  const [counter, setCounter] = useState(0);
+  const counter = useRef(0);
   const add = useCallback(
-    (picked: readonly PickedItem[]) => {
+    (picked: readonly DraftItem[]) => {
       const known = new Set(items.map(identityOf));
-      const fresh = picked.filter((item) => {
+      const fresh: StagedItem[] = [];
+      for (const item of picked) {
         const id = identityOf(item);
-        if (known.has(id)) return false;
+        if (known.has(id)) continue;
         known.add(id);
-        return true;
-      });
-      if (fresh.length === 0) return 0;
-      setItems((current) => [...current, ...fresh.map((item, i) => ({ ...item, key: `${counter + i}` }))]);
-      setCounter((n) => n + fresh.length);
+        fresh.push({ ...item, key: String(counter.current++) });
+      }
+      if (fresh.length > 0) setItems((current) => [...current, ...fresh]);
       return fresh.length;
     },
-    [items, counter],
+    [items],
   );
   const remove = useCallback((key: string) => setItems((current) => current.filter((item) => item.key !== key)), []);
   const clear = useCallback(() => setItems([]), []);

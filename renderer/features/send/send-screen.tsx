@@ -11,7 +11,7 @@ import { useAction } from '../../lib/use-action';
 import { useNavigation } from '../../navigation';
 import { LinkResult } from './link-result';
 import { LINK_CHOICE, RecipientPicker } from './recipient-picker';
-import { useSendDraft } from './send-draft';
+import { isFolder, toSendItem, useSendDraft } from './send-draft';
 import { StagedList } from './staged-list';
 
 export function SendScreen() {
@@ -22,15 +22,15 @@ export function SendScreen() {
   const { go } = useNavigation();
   const [recipient, setRecipient] = useState<string>(LINK_CHOICE);
   const [sent, setSent] = useState<{ transferId: string; link: string | null; to: string } | null>(null);
-  const send = useAction((target: SendTarget) => api.transfer.send({ files: draft.items.map((item) => item.file), to: target }));
+  const send = useAction((target: SendTarget) => api.transfer.send({ items: draft.items.map(toSendItem), to: target }));
 
   const contacts = valueOr(data.contacts, []);
   const chosen = contacts.find((contact) => contact.id === recipient);
   // A contact chosen earlier may since have been removed or become blocked; never send to it then.
   const target: SendTarget | null =
     recipient === LINK_CHOICE ? { kind: 'link' } : chosen && chosen.status !== 'keyChanged' ? { kind: 'contact', contactId: chosen.id } : null;
-  const files = draft.items.filter((item) => !item.isDirectory).length;
-  const what = countLabel(files, draft.items.length - files);
+  const folders = draft.items.filter(isFolder).length;
+  const what = countLabel(draft.items.length - folders, folders);
 
   const submit = async () => {
     if (!target || draft.items.length === 0) return;
@@ -42,7 +42,7 @@ export function SendScreen() {
   };
 
   if (sent?.link) {
-    const transfer = valueOr(data.transfers, []).find((t) => t.id === sent.transferId);
+    const transfer = data.transfers.find((t) => t.id === sent.transferId);
     return (
       <Screen title="Send">
         <LinkResult link={sent.link} transfer={transfer} onDone={() => setSent(null)} />

@@ -6,20 +6,32 @@ import ListItemIcon from '@mui/material/ListItemIcon';
 import ListItemText from '@mui/material/ListItemText';
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { useRef } from 'react';
+import { useApi } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { CloseIcon, FileIcon, FolderIcon } from '../../components/icons';
+import { ErrorAlert } from '../../components/screen';
 import { countLabel, formatBytes } from '../../lib/format';
-import { useSendDraft } from './send-draft';
+import { useAction } from '../../lib/use-action';
+import { isFolder, itemName, itemSize, useSendDraft } from './send-draft';
 
-/** The staged files and folders, the picker, and the hint that anything can be dropped on the window. */
+/**
+ * The staged files and folders, the pickers, and the hint that anything can be dropped on the window. Picking goes
+ * through main's native dialog (transfer.pickFiles), which — unlike <input type=file> — can pick folders and hands
+ * back opaque ids rather than paths.
+ */
 export function StagedList({ disabled }: { readonly disabled: boolean }) {
+  const api = useApi();
   const draft = useSendDraft();
-  const picker = useRef<HTMLInputElement>(null);
   const announce = useAnnounce();
-  const files = draft.items.filter((item) => !item.isDirectory);
-  const folders = draft.items.length - files.length;
-  const bytes = files.reduce((sum, item) => sum + item.file.size, 0);
+  const pick = useAction(async (kind: 'files' | 'folder') => {
+    const picked = await api.transfer.pickFiles(kind);
+    if (picked.length === 0) return;
+    const added = draft.add(picked.map((item) => ({ kind: 'picked', item })));
+    announce(added > 0 ? `${added} added.` : 'Already in the list.');
+  });
+  const folders = draft.items.filter(isFolder).length;
+  const files = draft.items.length - folders;
+  const bytes = draft.items.reduce((sum, item) => sum + (itemSize(item) ?? 0), 0);
 
   return (
     <section aria-labelledby="send-what">
@@ -27,43 +39,46 @@ export function StagedList({ disabled }: { readonly disabled: boolean }) {
         1. What to send
       </Typography>
       <Typography color="text.secondary" sx={{ mb: 1 }}>
-        Drop files and folders anywhere on this window, or choose files.
+        Drop files and folders anywhere on this window, or choose them.
       </Typography>
       {draft.items.length > 0 && (
         <>
           <List dense aria-label="Files and folders to send" sx={{ maxHeight: 280, overflow: 'auto' }}>
-            {draft.items.map((item) => (
-              <ListItem
-                key={item.key}
-                secondaryAction={
-                  <IconButton
-                    edge="end"
-                    aria-label={`Remove ${item.file.name}`}
-                    onClick={() => draft.remove(item.key)}
-                    disabled={disabled}
-                  >
-                    <CloseIcon />
-                  </IconButton>
-                }
-              >
-                <ListItemIcon>{item.isDirectory ? <FolderIcon /> : <FileIcon />}</ListItemIcon>
-                <ListItemText
-                  primary={item.file.name}
-                  secondary={item.isDirectory ? 'Folder, with everything in it' : formatBytes(item.file.size)}
-                />
-              </ListItem>
-            ))}
+            {draft.items.map((item) => {
+              const name = itemName(item);
+              const size = itemSize(item);
+              return (
+                <ListItem
+                  key={item.key}
+                  secondaryAction={
+                    <IconButton edge="end" aria-label={`Remove ${name}`} onClick={() => draft.remove(item.key)} disabled={disabled}>
+                      <CloseIcon />
+                    </IconButton>
+                  }
+                >
+                  <ListItemIcon>{isFolder(item) ? <FolderIcon /> : <FileIcon />}</ListItemIcon>
+                  <ListItemText
+                    primary={name}
+                    secondary={size === null ? 'Folder, with everything in it' : formatBytes(size)}
+                    slotProps={{ primary: { sx: { wordBreak: 'break-all' } } }}
+                  />
+                </ListItem>
+              );
+            })}
           </List>
           <Typography sx={{ mb: 1 }} data-testid="staged-summary">
-            {countLabel(files.length, folders)}
-            {files.length > 0 && ` · ${formatBytes(bytes)}`}
+            {countLabel(files, folders)}
+            {files > 0 && ` · ${formatBytes(bytes)}`}
             {folders > 0 && ' plus the folder contents'}
           </Typography>
         </>
       )}
-      <Stack direction="row" spacing={1}>
-        <Button variant="outlined" onClick={() => picker.current?.click()} disabled={disabled}>
+      <Stack direction="row" spacing={1} sx={{ flexWrap: 'wrap' }}>
+        <Button variant="outlined" onClick={() => void pick.run('files')} disabled={disabled || pick.pending}>
           Choose files…
+        </Button>
+        <Button variant="outlined" onClick={() => void pick.run('folder')} disabled={disabled || pick.pending}>
+          Choose folder…
         </Button>
         {draft.items.length > 0 && (
           <Button onClick={draft.clear} disabled={disabled}>
@@ -71,22 +86,7 @@ export function StagedList({ disabled }: { readonly disabled: boolean }) {
           </Button>
         )}
       </Stack>
-      <input
-        ref={picker}
-        type="file"
-        multiple
-        hidden
-        aria-hidden
-        tabIndex={-1}
-        data-testid="file-picker"
-        onChange={(event) => {
-          const picked = Array.from(event.target.files ?? []);
-          const added = draft.add(picked.map((file) => ({ file, isDirectory: false })));
-          if (picked.length > 0) announce(added > 0 ? `${countLabel(added)} added.` : 'Those files are already in the list.');
-          // Clearing lets the same file be picked again after it was removed.
-          event.target.value = '';
-        }}
-      />
+      {pick.error && <ErrorAlert error={pick.error} title="Could not open the file chooser." />}
     </section>
   );
 }

@@ -16,7 +16,7 @@ import { UploadIcon } from '../../components/icons';
 import { countLabel } from '../../lib/format';
 import { useNavigation } from '../../navigation';
 import { dragHasFiles, itemsFromDataTransfer } from './dropped-files';
-import { useSendDraft } from './send-draft';
+import { isFolder, useSendDraft } from './send-draft';
 
 function overLocalZone(target: EventTarget | null): boolean {
   return target instanceof Element && target.closest('[data-local-drop]') !== null;
@@ -59,7 +59,7 @@ export function WindowDropTarget({ disabled = false }: { readonly disabled?: boo
       if (items.length === 0) return;
       const added = draft.add(items);
       go({ screen: 'send' });
-      const folders = items.filter((item) => item.isDirectory).length;
+      const folders = items.filter(isFolder).length;
       announce(
         added === 0
           ? 'Those items are already in the list to send.'

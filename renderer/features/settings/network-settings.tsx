@@ -5,7 +5,8 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { useApi, type Settings, type TurnServer } from '../../api';
+import { MAX_STUN_SERVERS, MAX_TURN_SERVERS } from '../../../src/ipc/contract';
+import { useApi, type SettingsInfo, type SettingsPatch, type TurnServer } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { CloseIcon } from '../../components/icons';
 import { ErrorAlert } from '../../components/screen';
@@ -14,18 +15,18 @@ import { useAction } from '../../lib/use-action';
 import { parseStunLines, relayUrlProblem, turnServerProblem } from './network-validation';
 
 /** Relay, STUN and TURN: edited together and saved with one button, since a half-saved network setup is useless. */
-export function NetworkSettings({ settings }: { readonly settings: Settings }) {
+export function NetworkSettings({ settings }: { readonly settings: SettingsInfo }) {
   const api = useApi();
   const data = useLiveData();
   const announce = useAnnounce();
   const [relay, setRelay] = useState(settings.relayUrl);
-  const [stun, setStun] = useState(settings.stunUrls.join('\n'));
-  const [turn, setTurn] = useState<TurnServer[]>([...settings.turnServers]);
+  const [stun, setStun] = useState(settings.stun.join('\n'));
+  const [turn, setTurn] = useState<TurnServer[]>([...settings.turn]);
   const [checked, setChecked] = useState(false);
-  const save = useAction((patch: Partial<Settings>) => api.settings.update(patch));
+  const save = useAction((patch: SettingsPatch) => api.settings.set(patch));
 
   const relayProblem = relayUrlProblem(relay);
-  const stunResult = parseStunLines(stun);
+  const stunResult = parseStunLines(stun, MAX_STUN_SERVERS);
   const turnProblems = turn.map(turnServerProblem);
   const valid = relayProblem === null && 'urls' in stunResult && turnProblems.every((p) => p === null);
   const show = (problem: string | null) => (checked ? problem : null);
@@ -38,8 +39,8 @@ export function NetworkSettings({ settings }: { readonly settings: Settings }) {
     }
     const saved = await save.run({
       relayUrl: relay.trim(),
-      stunUrls: stunResult.urls,
-      turnServers: turn.map((server) => ({ ...server, url: server.url.trim(), username: server.username.trim() })),
+      stun: stunResult.urls,
+      turn: turn.map((server) => ({ ...server, url: server.url.trim(), username: server.username.trim() })),
     });
     if (saved) {
       data.applySettings(saved);
@@ -67,7 +68,7 @@ export function NetworkSettings({ settings }: { readonly settings: Settings }) {
           error={show(relayProblem) !== null}
           helperText={
             show(relayProblem) ??
-            'Used to meet the other device and as the last-resort path. It cannot read your files: they are encrypted end to end.'
+            'Used to meet the other device and as the last-resort path. At Level 3 it cannot read or change your files.'
           }
           slotProps={{ htmlInput: { spellCheck: false, inputMode: 'url' } }}
         />
@@ -86,7 +87,7 @@ export function NetworkSettings({ settings }: { readonly settings: Settings }) {
             TURN servers
           </Typography>
           <Typography variant="body2" color="text.secondary" sx={{ mb: 1 }}>
-            Used when the two devices cannot connect directly. A TURN server carries the data but cannot read it.
+            Used when the two devices cannot connect directly. A TURN server carries the data; at Level 3 it cannot read it.
           </Typography>
           <Stack spacing={2}>
             {turn.map((server, index) => (
@@ -125,7 +126,11 @@ export function NetworkSettings({ settings }: { readonly settings: Settings }) {
               </Stack>
             ))}
           </Stack>
-          <Button sx={{ mt: 1 }} onClick={() => setTurn((list) => [...list, { url: '', username: '', credential: '' }])}>
+          <Button
+            sx={{ mt: 1 }}
+            disabled={turn.length >= MAX_TURN_SERVERS}
+            onClick={() => setTurn((list) => [...list, { url: '', username: '', credential: '' }])}
+          >
             Add TURN server
           </Button>
         </Box>

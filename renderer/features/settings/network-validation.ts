@@ -16,17 +16,20 @@ export function relayUrlProblem(url: string): string | null {
 }
 
 /** One STUN URL per line; blank lines are ignored. Returns the list, or the first bad line. */
-export function parseStunLines(text: string): { readonly urls: string[] } | { readonly problem: string } {
+export function parseStunLines(text: string, max: number): { readonly urls: string[] } | { readonly problem: string } {
   const urls = text
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '');
-  const bad = urls.find((url) => !/^stuns?:[^\s/?#]+$/i.test(url));
+  if (urls.length > max) return { problem: `At most ${max} STUN servers.` };
+  // The contract's rule (src/ipc/contract.ts): stun: or stuns:, then printable ASCII.
+  const bad = urls.find((url) => url.length > 255 || !/^stuns?:[\x21-\x7e]+$/.test(url));
   return bad === undefined ? { urls } : { problem: `“${bad}” is not a STUN address (stun:host:port).` };
 }
 
 export function turnServerProblem(server: TurnServer): string | null {
-  if (!/^turns?:[^\s]+$/i.test(server.url.trim())) return 'A TURN address starts with turn: or turns:.';
+  const url = server.url.trim();
+  if (url.length > 255 || !/^turns?:[\x21-\x7e]+$/.test(url)) return 'A TURN address starts with turn: or turns:.';
   if (server.username.trim() === '' || server.credential === '') return 'A TURN server needs a user name and a password.';
   return null;
 }

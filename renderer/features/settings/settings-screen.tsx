@@ -11,14 +11,14 @@ import RadioGroup from '@mui/material/RadioGroup';
 import Switch from '@mui/material/Switch';
 import Typography from '@mui/material/Typography';
 import { useId, type ReactNode } from 'react';
-import { useApi, type Settings, type ThemePreference } from '../../api';
+import { useApi, type SettingsInfo, type SettingsPatch, type ThemePreference } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { ErrorAlert, Loaded, Screen } from '../../components/screen';
 import { useLiveData } from '../../data/live-data';
 import { useAction } from '../../lib/use-action';
 import { NetworkSettings } from './network-settings';
 
-type BooleanSetting = 'requireLevel3' | 'autoAcceptFromVerified' | 'receiveInTray' | 'startAtLogin';
+type BooleanSetting = 'requireLevel3' | 'autoAcceptVerified' | 'receiveInTray' | 'startAtLogin';
 
 export function SettingsScreen() {
   const data = useLiveData();
@@ -43,21 +43,19 @@ function Section({ title, children }: { readonly title: string; readonly childre
   );
 }
 
-function SettingsForm({ settings }: { readonly settings: Settings }) {
+function SettingsForm({ settings }: { readonly settings: SettingsInfo }) {
   const api = useApi();
   const data = useLiveData();
   const announce = useAnnounce();
-  const update = useAction(async (patch: Partial<Settings>) => {
-    const saved = await api.settings.update(patch);
+  const update = useAction(async (patch: SettingsPatch) => {
+    const saved = await api.settings.set(patch);
     data.applySettings(saved);
     return saved;
   });
   const chooseFolder = useAction(async () => {
-    const folder = await api.settings.chooseDownloadFolder();
-    if (folder === null) return null;
-    data.applySettings(await api.settings.update({ downloadFolder: folder }));
-    announce(`Files will be saved to ${folder}.`);
-    return folder;
+    const saved = await api.settings.chooseDownloadDir();
+    data.applySettings(saved);
+    if (saved.downloadDir !== settings.downloadDir) announce(`Files will be saved to ${saved.downloadDir}.`);
   });
 
   const toggle = (key: BooleanSetting, label: string, help: string) => {
@@ -98,7 +96,7 @@ function SettingsForm({ settings }: { readonly settings: Settings }) {
           </Alert>
         )}
         {toggle(
-          'autoAcceptFromVerified',
+          'autoAcceptVerified',
           'Accept automatically from verified contacts',
           'Only contacts whose safety number you compared. Everyone else is always asked.',
         )}
@@ -111,7 +109,7 @@ function SettingsForm({ settings }: { readonly settings: Settings }) {
               Download folder
             </Typography>
             <Typography aria-labelledby="settings-folder-label" sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
-              {settings.downloadFolder}
+              {settings.downloadDir}
             </Typography>
           </Box>
           <Button variant="outlined" onClick={() => void chooseFolder.run()} disabled={chooseFolder.pending} aria-label="Change download folder">

@@ -4,13 +4,12 @@ import type { TransferState } from '../../api';
 export const STATE_TEXT: Readonly<Record<TransferState, string>> = {
   waiting: 'Waiting for the receiver to open the link…',
   connecting: 'Connecting and checking the other device…',
-  'awaiting-accept': 'Waiting for the other side to accept…',
+  'awaiting-accept': 'Waiting for an answer to the offer…',
   transferring: 'Transferring…',
-  interrupted: 'Interrupted: the connection was lost.',
   complete: 'Complete: every file was received and checked.',
   failed: 'Failed.',
   cancelled: 'Cancelled.',
-  declined: 'Declined by the other side.',
+  declined: 'Declined.',
 };
 
 /** Short labels for the state chip. */
@@ -19,7 +18,6 @@ export const STATE_LABEL: Readonly<Record<TransferState, string>> = {
   connecting: 'Connecting',
   'awaiting-accept': 'Awaiting answer',
   transferring: 'Transferring',
-  interrupted: 'Interrupted',
   complete: 'Complete',
   failed: 'Failed',
   cancelled: 'Cancelled',

@@ -1,29 +1,36 @@
 import Stack from '@mui/material/Stack';
 import Typography from '@mui/material/Typography';
-import { Loaded, Screen } from '../../components/screen';
-import { useLiveData } from '../../data/live-data';
+import type { TransferView } from '../../api';
+import { Screen } from '../../components/screen';
+import { useLiveData, valueOr } from '../../data/live-data';
 import { TransferCard } from './transfer-card';
 import { useTransferRates } from './use-rates';
 
 export function TransfersScreen() {
   const data = useLiveData();
   return (
-    <Screen title="Transfers" intro="Every transfer shows the path it takes and its security level. Select a level for what it means.">
-      <Loaded loadable={data.transfers} what="transfers">
-        {(transfers) => <TransferList transfers={transfers} />}
-      </Loaded>
+    <Screen
+      title="Transfers"
+      intro="Transfers since Sealdrop started. Each shows the path it takes and its security level; select the level for what it means."
+    >
+      <TransferList transfers={data.transfers} />
     </Screen>
   );
 }
 
-function TransferList({ transfers }: { readonly transfers: Parameters<typeof useTransferRates>[0] }) {
+function TransferList({ transfers }: { readonly transfers: readonly TransferView[] }) {
   const rates = useTransferRates(transfers);
+  const contacts = valueOr(useLiveData().contacts, []);
   if (transfers.length === 0) return <Typography>No transfers yet.</Typography>;
   return (
     <Stack spacing={2} component="ul" aria-label="Transfers" sx={{ listStyle: 'none', p: 0, m: 0 }}>
       {transfers.map((transfer) => (
         <li key={transfer.id}>
-          <TransferCard transfer={transfer} rate={rates.get(transfer.id) ?? null} />
+          <TransferCard
+            transfer={transfer}
+            contact={contacts.find((c) => c.id === transfer.peer?.contactId)}
+            rate={rates.get(transfer.id) ?? null}
+          />
         </li>
       ))}
     </Stack>

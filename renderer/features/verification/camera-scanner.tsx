@@ -1,7 +1,8 @@
 /**
- * Scanning the other device's QR code with the camera. The camera is requested only when the user presses "Scan"
- * (main grants the camera permission for that request only), shown live so the user knows it is on, and released
- * — every track stopped — as soon as a code is found, the user cancels, or the screen closes.
+ * Scanning the other device's QR code with the camera. The camera is requested only when the user presses "Scan":
+ * `camera.startScan` first opens main's camera window (its permission handler grants video, and nothing else, only
+ * inside it), then getUserMedia. The preview is shown so the user knows the camera is on, and everything is released
+ * — every track stopped, `camera.stopScan` called — as soon as a code is found, the user stops, or the screen closes.
  */
 
 import Alert from '@mui/material/Alert';
@@ -9,6 +10,7 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Typography from '@mui/material/Typography';
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useApi } from '../../api';
 import { CameraIcon } from '../../components/icons';
 import { explainError } from '../../lib/error-text';
 import { decodeQr } from './qr-decode';
@@ -16,7 +18,9 @@ import { decodeQr } from './qr-decode';
 type ScanState = { readonly kind: 'idle' } | { readonly kind: 'starting' } | { readonly kind: 'scanning' } | { readonly kind: 'error' };
 
 export function CameraScanner({ onText, disabled }: { readonly onText: (text: string) => void; readonly disabled: boolean }) {
+  const api = useApi();
   const [state, setState] = useState<ScanState>({ kind: 'idle' });
+  const windowOpen = useRef(false);
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
   const frame = useRef<number | null>(null);
@@ -28,9 +32,21 @@ export function CameraScanner({ onText, disabled }: { readonly onText: (text: st
     stream.current?.getTracks().forEach((track) => track.stop());
     stream.current = null;
     if (video.current) video.current.srcObject = null;
-  }, []);
+    if (windowOpen.current) {
+      windowOpen.current = false;
+      // Best effort: main also closes the window when it times out (`until`).
+      api.camera.stopScan().catch(() => undefined);
+    }
+  }, [api]);
 
-  useEffect(() => stop, [stop]);
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+      stop();
+    };
+  }, [stop]);
 
   const tick = useCallback(() => {
     const element = video.current;
@@ -51,9 +67,13 @@ export function CameraScanner({ onText, disabled }: { readonly onText: (text: st
   const start = async () => {
     setState({ kind: 'starting' });
     try {
-      // Called straight from the click, so the request carries the user's gesture.
+      await api.camera.startScan();
+      windowOpen.current = true;
+      if (!mounted.current) return stop();
       const media = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
       stream.current = media;
+      // The screen closed while the camera was starting: release it at once.
+      if (!mounted.current) return stop();
       setState({ kind: 'scanning' });
     } catch {
       stop();

@@ -4,7 +4,7 @@ import Button from '@mui/material/Button';
 import Skeleton from '@mui/material/Skeleton';
 import Typography from '@mui/material/Typography';
 import { useEffect, useState } from 'react';
-import { toApiError, useApi, type ApiError, type ContactView, type SafetyNumberView } from '../../api';
+import { toApiError, useApi, type ApiError, type ContactInfo, type SafetyNumberInfo } from '../../api';
 import { ErrorAlert } from '../../components/screen';
 
 /** "12345 67890 …" → 12 groups of 5; anything else is refused rather than shown wrongly. */
@@ -18,12 +18,12 @@ export function SafetyNumberPanel({
   onConfirm,
   busy,
 }: {
-  readonly contact: ContactView;
+  readonly contact: ContactInfo;
   readonly onConfirm: (digits: string) => void;
   readonly busy: boolean;
 }) {
   const api = useApi();
-  const [number, setNumber] = useState<{ view: SafetyNumberView } | { error: ApiError } | null>(null);
+  const [number, setNumber] = useState<{ view: SafetyNumberInfo } | { error: ApiError } | null>(null);
   const [mismatch, setMismatch] = useState(false);
   const pendingFingerprint = contact.pendingKey?.fingerprint ?? null;
 

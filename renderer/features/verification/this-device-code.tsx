@@ -7,23 +7,37 @@ import { CopyField } from '../../components/copy-field';
 import { QrImage } from '../../components/qr-image';
 import { ErrorAlert } from '../../components/screen';
 import { useLiveData } from '../../data/live-data';
+import { formatTime } from '../../lib/format';
 
-/** This device's pairing QR (and link text), for the other person to scan; its short fingerprint to recognise it. */
+type CodeState = { readonly link: string; readonly expiresAt: number } | { readonly error: ApiError } | null;
+
+/**
+ * This device's pairing QR (and link text), for the other person to scan, with its short fingerprint to recognise
+ * it. A pairing link expires; a fresh one is fetched when it does, so the QR on screen is always usable.
+ */
 export function ThisDeviceCode() {
   const api = useApi();
   const { identity } = useLiveData();
-  const [link, setLink] = useState<{ text: string } | { error: ApiError } | null>(null);
+  const [code, setCode] = useState<CodeState>(null);
   const [generation, setGeneration] = useState(0);
 
   useEffect(() => {
     let live = true;
-    setLink(null);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setCode(null);
     api.identity.pairingLink().then(
-      (text) => live && setLink({ text }),
-      (error: unknown) => live && setLink({ error: toApiError(error) }),
+      (result) => {
+        if (!live) return;
+        setCode(result);
+        // setTimeout's limit is 2^31-1 ms; a link lasting longer than ~24 days does not need a timer at all.
+        const wait = result.expiresAt - Date.now();
+        if (wait < 2 ** 31 - 1) timer = setTimeout(() => setGeneration((n) => n + 1), Math.max(1000, wait));
+      },
+      (error: unknown) => live && setCode({ error: toApiError(error) }),
     );
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [api, generation]);
 
@@ -32,21 +46,24 @@ export function ThisDeviceCode() {
       {identity.status === 'ready' && (
         <Typography sx={{ mb: 1 }}>
           This device: <Box component="span" sx={{ fontFamily: 'monospace' }}>{identity.value.short}</Box> (
-          {identity.value.deviceName})
+          {identity.value.name})
         </Typography>
       )}
-      {link === null && <Typography role="status">Preparing this device’s code…</Typography>}
-      {link && 'error' in link && (
+      {code === null && <Typography role="status">Preparing this device’s code…</Typography>}
+      {code && 'error' in code && (
         <>
-          <ErrorAlert error={link.error} title="Could not create this device’s code." />
+          <ErrorAlert error={code.error} title="Could not create this device’s code." />
           <Button onClick={() => setGeneration((n) => n + 1)}>Try again</Button>
         </>
       )}
-      {link && 'text' in link && (
+      {code && 'link' in code && (
         <>
-          <QrImage text={link.text} alt="QR code identifying this device, for the other person to scan" />
+          <QrImage text={code.link} alt="QR code identifying this device, for the other person to scan" />
+          <Typography variant="body2" color="text.secondary" sx={{ mt: 1 }}>
+            Valid until {formatTime(code.expiresAt)}; a new code appears after that.
+          </Typography>
           <Box sx={{ mt: 2, maxWidth: 480 }}>
-            <CopyField label="This device’s pairing link" value={link.text} />
+            <CopyField label="This device’s pairing link" value={code.link} />
           </Box>
         </>
       )}

@@ -9,7 +9,7 @@ import ListItemText from '@mui/material/ListItemText';
 import Paper from '@mui/material/Paper';
 import Typography from '@mui/material/Typography';
 import { useState } from 'react';
-import { useApi, type ContactView, type VerifyRequest } from '../../api';
+import { useApi, type ContactInfo, type VerifyRequest } from '../../api';
 import { useAnnounce } from '../../components/announcer';
 import { Loaded, Screen, ErrorAlert } from '../../components/screen';
 import { useLiveData } from '../../data/live-data';
@@ -47,7 +47,7 @@ export function VerificationScreen() {
   );
 }
 
-function ChooseContact({ contacts, onChoose }: { readonly contacts: readonly ContactView[]; readonly onChoose: (id: string) => void }) {
+function ChooseContact({ contacts, onChoose }: { readonly contacts: readonly ContactInfo[]; readonly onChoose: (id: string) => void }) {
   const order = { keyChanged: 0, seen: 1, verified: 2 } as const;
   const sorted = [...contacts].sort((a, b) => order[a.status] - order[b.status] || a.name.localeCompare(b.name));
   return (
@@ -74,15 +74,44 @@ function ChooseContact({ contacts, onChoose }: { readonly contacts: readonly Con
         </List>
       )}
       <Divider sx={{ my: 3 }} />
-      <Typography variant="h6" component="h2" gutterBottom>
-        This device’s code
-      </Typography>
-      <ThisDeviceCode />
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 3 }}>
+        <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-labelledby="pair-title">
+          <Typography id="pair-title" variant="h6" component="h2" gutterBottom>
+            Add a device by its code
+          </Typography>
+          <Typography color="text.secondary" sx={{ mb: 2 }}>
+            Scan the code shown on the other device (Verify → This device’s code). It becomes a verified contact.
+          </Typography>
+          <PairNewDevice onPaired={onChoose} />
+        </Paper>
+        <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-labelledby="mine-title">
+          <Typography id="mine-title" variant="h6" component="h2" gutterBottom>
+            This device’s code
+          </Typography>
+          <ThisDeviceCode />
+        </Paper>
+      </Box>
     </>
   );
 }
 
-function VerifyContact({ contact, onBack }: { readonly contact: ContactView; readonly onBack: () => void }) {
+function PairNewDevice({ onPaired }: { readonly onPaired: (contactId: string) => void }) {
+  const api = useApi();
+  const announce = useAnnounce();
+  const pair = useAction(async (link: string) => {
+    const contact = await api.contacts.pair(link);
+    announce(`${contact.name} added.`);
+    onPaired(contact.id);
+  });
+  return (
+    <>
+      <TheirCode busy={pair.pending} onLink={(link) => void pair.run(link)} />
+      {pair.error && <ErrorAlert error={pair.error} title="Not added." />}
+    </>
+  );
+}
+
+function VerifyContact({ contact, onBack }: { readonly contact: ContactInfo; readonly onBack: () => void }) {
   const api = useApi();
   const announce = useAnnounce();
   const [done, setDone] = useState(false);
@@ -133,7 +162,7 @@ function VerifyContact({ contact, onBack }: { readonly contact: ContactView; rea
         <SafetyNumberPanel
           contact={contact}
           busy={verify.pending}
-          onConfirm={(digits) => void verify.run({ contactId: contact.id, method: 'safety-number', digits })}
+          onConfirm={(digits) => void verify.run({ id: contact.id, method: 'safety-number', digits })}
         />
       </Paper>
       <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', md: '1fr 1fr' }, gap: 3 }}>
@@ -144,10 +173,10 @@ function VerifyContact({ contact, onBack }: { readonly contact: ContactView; rea
           <Typography color="text.secondary" sx={{ mb: 2 }}>
             On {contact.name}’s device, open Verify → This device’s code.
           </Typography>
-          <TheirCode busy={verify.pending} onLink={(link) => void verify.run({ contactId: contact.id, method: 'link', link })} />
+          <TheirCode busy={verify.pending} onLink={(link) => void verify.run({ id: contact.id, method: 'qr', link })} />
         </Paper>
-        <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-labelledby="mine-title">
-          <Typography id="mine-title" variant="h6" component="h3" gutterBottom>
+        <Paper variant="outlined" sx={{ p: 3 }} component="section" aria-labelledby="mine-code-title">
+          <Typography id="mine-code-title" variant="h6" component="h3" gutterBottom>
             Let {contact.name} scan yours
           </Typography>
           <ThisDeviceCode />

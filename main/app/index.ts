@@ -1,0 +1,201 @@
+/**
+ * The Electron entry (ADR 0004 §1): the composition root of the desktop app and the only file besides the
+ * preload that loads 'electron' at run time. It holds lifecycle only — every security decision is made in
+ * security.ts, every IPC rule in ipc.ts, every behaviour in main/services/ — so it stays thin enough to read in one
+ * sitting. Tests never load it (no Electron binary runs in CI); what it wires is tested through those modules.
+ *
+ * Lifecycle:
+ * - one instance: a second launch focuses the first and exits;
+ * - `app:` is registered as a privileged scheme before 'ready', then served from out/renderer;
+ * - closing the window hides it while "receive in tray" is on: the renderer (which runs the sessions) stays alive
+ *   and the tray menu offers receiving on/off, open and quit; otherwise closing the window quits;
+ * - "start at login" is applied from the settings at startup.
+ *
+ * Development: `npm start` (electron-vite dev) sets ELECTRON_RENDERER_URL to its local dev server; it is honoured
+ * only in an unpackaged app, and only on localhost (security.ts createAppUrlPolicy). Pages from the dev server do
+ * not get the app:// response headers, so the CSP is enforced in builds only (`npm run build:desktop`, `npm run
+ * dist`); sandbox, isolation, navigation, permission and IPC-sender rules apply in both.
+ */
+
+import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, Tray } from 'electron';
+import path from 'node:path';
+import { SealdropError } from '../../src/errors';
+import type { Logger } from '../../src/ports/logger';
+import type { SettingsInfo } from '../../src/ipc/contract';
+import { createRendererEvents, registerIpc, type Services } from './ipc';
+import {
+  APP_ENTRY_URL,
+  createAppUrlPolicy,
+  createMainWindow,
+  hardenWebContents,
+  isTrustedSender,
+  permissionPolicy,
+  registerAppProtocol,
+  registerAppScheme,
+} from './security';
+
+/** How long one user-started QR scan may keep the camera. */
+const CAMERA_WINDOW_MS = 2 * 60_000;
+
+const here = import.meta.dirname; // out/main
+const preloadPath = path.join(here, '..', 'preload', 'index.cjs');
+const rendererDir = path.join(here, '..', 'renderer');
+const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
+const isAppUrl = createAppUrlPolicy({ devServerUrl });
+
+const logger: Logger = {
+  debug: () => {},
+  info: (event, fields) => console.info(event, fields ?? {}),
+  warn: (event, fields) => console.warn(event, fields ?? {}),
+  error: (event, fields) => console.error(event, fields ?? {}),
+};
+
+let mainWindow: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let quitting = false;
+let keepInTray = true;
+let receiving = true;
+let cameraUntil = 0;
+
+/** The QR-scan camera window (camera:start-scan / camera:stop-scan): main's permission handler reads it. */
+const camera: Services['camera'] = {
+  startScan: () => {
+    cameraUntil = Date.now() + CAMERA_WINDOW_MS;
+    return { until: cameraUntil };
+  },
+  stopScan: () => {
+    cameraUntil = 0;
+  },
+};
+
+/**
+ * The services of main/services/, built with their Electron and Node dependencies.
+ * TODO(desktop services): replace with the factory from main/services/ once it lands; until then every call
+ * answers INTERNAL instead of the window failing to start.
+ */
+function createServices(): Omit<Services, 'camera'> {
+  const unwired = (): never => {
+    throw new SealdropError('INTERNAL', 'the desktop services are not wired in yet');
+  };
+  const namespace = new Proxy({}, { get: () => unwired });
+  return new Proxy({} as Omit<Services, 'camera'>, { get: () => namespace });
+}
+
+/** Settings the shell itself applies: closing to the tray, start at login. */
+function applySettings(settings: SettingsInfo): SettingsInfo {
+  keepInTray = settings.receiveInTray;
+  app.setLoginItemSettings({ openAtLogin: settings.startAtLogin });
+  return settings;
+}
+
+/** The services as IPC sees them: the camera window is the shell's own, and settings changes reach the shell. */
+function withShell(base: Omit<Services, 'camera'>): Services {
+  return {
+    identity: base.identity,
+    contacts: base.contacts,
+    transfer: base.transfer,
+    disk: base.disk,
+    camera,
+    settings: {
+      get: (context) => base.settings.get(context),
+      set: async (request, context) => applySettings(await base.settings.set(request, context)),
+      chooseDownloadDir: (context) => base.settings.chooseDownloadDir(context),
+    },
+  };
+}
+
+function showWindow(): void {
+  if (mainWindow === null || mainWindow.isDestroyed()) {
+    mainWindow = createMainWindow({
+      BrowserWindow,
+      preloadPath,
+      url: devServerUrl ?? APP_ENTRY_URL,
+      isAppUrl,
+      devTools: !app.isPackaged,
+      onLoadError: (error) => logger.error('window.load-failed', { error: error instanceof Error ? error.message : 'unknown' }),
+    });
+    mainWindow.on('close', (event) => {
+      if (!quitting && keepInTray) {
+        event.preventDefault();
+        mainWindow?.hide();
+      }
+    });
+    mainWindow.on('closed', () => {
+      mainWindow = null;
+    });
+    return;
+  }
+  if (mainWindow.isMinimized()) mainWindow.restore();
+  mainWindow.show();
+  mainWindow.focus();
+}
+
+function updateTrayMenu(): void {
+  if (tray === null) return;
+  tray.setToolTip(receiving ? 'Sealdrop — receiving' : 'Sealdrop — not receiving');
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Open Sealdrop', click: () => showWindow() },
+      {
+        label: 'Receiving',
+        type: 'checkbox',
+        checked: receiving,
+        click: (item) => {
+          receiving = item.checked;
+          updateTrayMenu();
+          events.emit('tray:receiving-changed', { receiving });
+        },
+      },
+      { type: 'separator' },
+      { label: 'Quit', click: () => app.quit() },
+    ]),
+  );
+}
+
+const events = createRendererEvents(() => mainWindow?.webContents ?? null, isAppUrl);
+
+registerAppScheme(protocol);
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  // Every webContents, not only the ones created here, gets the navigation and window-open policy.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, { isAppUrl }));
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  app.on('window-all-closed', () => {
+    if (!keepInTray) app.quit();
+  });
+  app.on('activate', () => showWindow());
+
+  app
+    .whenReady()
+    .then(async () => {
+      registerAppProtocol(protocol, { rootDir: rendererDir });
+      permissionPolicy(session.defaultSession, { cameraAllowed: () => Date.now() < cameraUntil, isAppUrl });
+      const services = withShell(createServices());
+      registerIpc(ipcMain, services, { isTrustedSender: (event) => isTrustedSender(event, isAppUrl), logger });
+
+      const settings = await Promise.resolve()
+        .then(() => services.settings.get({ webContentsId: -1 }))
+        .catch(() => null);
+      if (settings !== null) applySettings(settings);
+
+      // electron-builder copies assets/tray.png to resources/ (extraResources); in development it is read in place.
+      const trayIconPath = app.isPackaged
+        ? path.join(process.resourcesPath, 'tray.png')
+        : path.join(app.getAppPath(), 'assets', 'tray.png');
+      const trayIcon = nativeImage.createFromPath(trayIconPath);
+      if (trayIcon.isEmpty()) logger.warn('tray.icon-missing', { file: 'tray.png' });
+      tray = new Tray(trayIcon);
+      tray.on('click', () => showWindow());
+      updateTrayMenu();
+      showWindow();
+    })
+    .catch((error: unknown) => {
+      logger.error('app.start-failed', { error: error instanceof Error ? error.message : 'unknown' });
+      app.exit(1);
+    });
+}
