@@ -22,15 +22,9 @@
  * libdatachannel's `iceTransportPolicy: 'relay'` does not stop libjuice pairing host candidates
  * (paullouisageneau/libdatachannel#1587).
  *
- * Flow control, both directions. node-datachannel pushes every message into JS as it arrives; SCTP cannot be paused
- * from here. To keep the port's promise ("a slow receiver slows the sender"), the two adapters run a credit window
- * on the same channel: binary messages are frames, text messages are transport control — `credit:<n>` returns n
- * bytes of window once the receiving handler has finished with them, and `close` ends the path (below). Both sides
- * of a WebRTC path are this adapter (decision 3: WebRTC runs in main), so the two ends always agree on this. A
- * sender holds at most WINDOW_BYTES of uncredited frames (plus one frame), and at most HIGH_WATER_BYTES in
- * libdatachannel's send buffer; a receiver therefore queues at most WINDOW_BYTES + MAX_FRAME_BYTES, and closes the
- * path (UNEXPECTED_MESSAGE) if a peer sends more than its window or credits more than it was sent. Each message
- * costs its length + MESSAGE_COST_BYTES, so a flood of empty frames is bounded too.
+ * Flow control, both directions: binary messages are frames, text messages are transport control — `credit:<n>`
+ * returns n bytes of a credit window, `close` ends the path (below). The window and the Transport itself are in
+ * webrtc-flow-control.ts; this module owns the peer connection and the DataChannel under it.
  *
  * Close, like a TCP FIN: `close()` sends `close` behind the frames already sent; the peer delivers them, reports
  * `close` to its handler once, and answers `close`; the answer (or CLOSE_LIMIT_MS) lets the closing side tear down
@@ -60,33 +54,14 @@ import { equalBytes } from '../../src/bytes';
 import { errorCodeOf, SealdropError, type ErrorCode } from '../../src/errors';
 import { systemClock, type Clock, type TimerId } from '../../src/ports/clock';
 import { silentLogger, type Logger } from '../../src/ports/logger';
-import type {
-  LocalTransportBinding,
-  PathKind,
-  Transport,
-  TransportCloseReason,
-  TransportHandlers,
-} from '../../src/ports/transport';
+import type { PathKind, Transport } from '../../src/ports/transport';
 import { filterSdpCandidates, isRelayCandidate, parseDtlsFingerprint, parseFingerprintHex } from './sdp';
+import { CLOSE_MESSAGE, DataChannelTransport, HIGH_WATER_BYTES, MAX_FRAME_BYTES, type DataChannelLink } from './webrtc-flow-control';
 
-/** Largest frame we ever send or expect, whatever the peer advertises (libdatachannel's default limit). */
-export const MAX_FRAME_BYTES = 256 * 1024;
-/** `send` waits while libdatachannel holds more than this in its send buffer. */
-export const HIGH_WATER_BYTES = 1024 * 1024;
-/** Uncredited bytes a sender may have outstanding (see "Flow control"). */
-export const WINDOW_BYTES = 4 * 1024 * 1024;
-/** Per-message accounting overhead, so zero-length messages also consume window. */
-export const MESSAGE_COST_BYTES = 64;
-const CREDIT_BATCH_BYTES = WINDOW_BYTES / 4;
 const MAX_SIGNAL_BYTES = 64 * 1024;
 const MAX_REMOTE_CANDIDATES = 64;
-/** A missed bufferedAmountLow event must not stall a transfer: waiting senders re-check this often. */
-const ROOM_POLL_MS = 200;
 /** A graceful close waits this long for the peer's `close` before tearing the connection down anyway. */
 const CLOSE_LIMIT_MS = 5000;
-const CLOSE_MESSAGE = 'close';
-
-const messageCost = (length: number) => length + MESSAGE_COST_BYTES;
 
 export type WebRtcSignal =
   | { readonly t: 'sdp'; readonly type: 'offer' | 'answer'; readonly sdp: string }
@@ -154,7 +129,7 @@ function selectedPath(pc: PeerConnection): { path: PathKind; relayed: boolean; p
  * One side of a WebRTC connection. Create it, wire `signal` / `handleSignal` to the other side through any channel,
  * then await `connected(timeout)`.
  */
-export class WebRtcPeer {
+export class WebRtcPeer implements DataChannelLink {
   private readonly pc: PeerConnection;
   private dc: DataChannel | null = null;
   /** Channels the peer opened beyond ours: closed at once, referenced until teardown. */
@@ -461,158 +436,5 @@ export class WebRtcPeer {
         }
       }
     };
-  }
-}
-
-/**
- * The Transport over the peer's DataChannel: receive queue with one-at-a-time delivery, the credit window and the
- * send buffer high-water mark. Created with the peer; `activate` fills in what is known once the channel opened.
- */
-class DataChannelTransport implements Transport {
-  path: PathKind = 'webrtc';
-  binding: LocalTransportBinding = { kind: 'none' };
-  maxFrameBytes = 0;
-  private handlers: TransportHandlers | null = null;
-  private readonly inbox: Uint8Array[] = [];
-  private pumping = false;
-  private pendingClose: TransportCloseReason | null = null;
-  private closed = false;
-  /** Sender side: bytes (message costs) sent and not yet credited by the peer. */
-  private unacked = 0;
-  /** Receiver side: bytes received and not yet credited back; and of those, bytes already handled. */
-  private held = 0;
-  private consumed = 0;
-  private sendChain: Promise<void> = Promise.resolve();
-  private readonly waiters = new Set<() => void>();
-
-  constructor(
-    private readonly peer: WebRtcPeer,
-    private readonly clock: Clock,
-    private readonly log: Logger,
-  ) {}
-
-  activate(path: PathKind, binding: LocalTransportBinding, maxFrameBytes: number): void {
-    this.path = path;
-    this.binding = binding;
-    this.maxFrameBytes = maxFrameBytes;
-  }
-
-  send(frame: Uint8Array): Promise<void> {
-    // One send at a time, so the window is checked before every frame and overshoots by at most one frame.
-    const run = this.sendChain.then(() => this.sendOne(frame));
-    this.sendChain = run.catch(() => undefined);
-    return run;
-  }
-
-  private async sendOne(frame: Uint8Array): Promise<void> {
-    if (this.closed || this.pendingClose) throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
-    if (frame.length > this.maxFrameBytes) throw new SealdropError('FRAME_TOO_LARGE', 'frame exceeds the path limit');
-    await this.waitForRoom();
-    if (!this.peer.write(frame)) {
-      this.peer.fail('TRANSPORT_CLOSED', 'libdatachannel refused a frame');
-      throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
-    }
-    this.unacked += messageCost(frame.length);
-    await this.waitForRoom();
-  }
-
-  private hasRoom(): boolean {
-    return this.unacked < WINDOW_BYTES && this.peer.bufferedAmount() <= HIGH_WATER_BYTES;
-  }
-
-  private async waitForRoom(): Promise<void> {
-    while (!this.closed && !this.pendingClose && !this.hasRoom()) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          this.clock.clearTimer(timer);
-          this.waiters.delete(done);
-          resolve();
-        };
-        const timer = this.clock.setTimer(ROOM_POLL_MS, done);
-        this.waiters.add(done);
-      });
-    }
-    if (this.closed || this.pendingClose) throw new SealdropError('TRANSPORT_CLOSED', 'transport closed');
-  }
-
-  wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
-  }
-
-  /** A message from the channel (node-datachannel callback context: must not throw). */
-  receive(message: string | Buffer | ArrayBuffer): void {
-    // The peer's `close` matters even after we closed: it is the answer that lets us tear down.
-    if (message === CLOSE_MESSAGE) return this.peer.onRemoteClose();
-    if (this.closed || this.pendingClose) return;
-    if (typeof message === 'string') return this.onControl(message);
-    // Copy into a plain Uint8Array: Buffer's `slice` is a view, which the core does not expect.
-    const frame = message instanceof ArrayBuffer ? new Uint8Array(message.slice(0)) : new Uint8Array(message);
-    this.held += messageCost(frame.length);
-    if (this.held > WINDOW_BYTES + messageCost(MAX_FRAME_BYTES)) {
-      // What is queued came from a peer that broke the rules: drop it, report the close after the current frame.
-      this.inbox.length = 0;
-      return this.peer.fail('UNEXPECTED_MESSAGE', 'peer exceeded its flow-control window');
-    }
-    this.inbox.push(frame);
-    void this.pump();
-  }
-
-  private onControl(text: string): void {
-    const match = /^credit:([1-9][0-9]{0,9})$/.exec(text);
-    const credit = match ? Number(match[1]) : NaN;
-    if (!(credit <= this.unacked)) return this.peer.fail('UNEXPECTED_MESSAGE', 'malformed or excess credit');
-    this.unacked -= credit;
-    this.wake();
-  }
-
-  private async pump(): Promise<void> {
-    if (this.pumping || !this.handlers) return;
-    this.pumping = true;
-    while (this.inbox.length > 0 && !this.closed) {
-      const frame = this.inbox.shift()!;
-      try {
-        await this.handlers.frame(frame);
-      } catch {
-        this.log.warn('webrtc.handler.rejected');
-      }
-      this.consumed += messageCost(frame.length);
-      if (this.consumed >= CREDIT_BATCH_BYTES && !this.pendingClose && !this.closed) {
-        this.held -= this.consumed;
-        // A failed credit means the channel is gone; its close event reports that.
-        this.peer.write(`credit:${this.consumed}`);
-        this.consumed = 0;
-      }
-    }
-    this.pumping = false;
-    if (this.pendingClose && this.inbox.length === 0 && !this.closed) {
-      const reason = this.pendingClose;
-      this.closed = true;
-      this.handlers.close(reason);
-    }
-  }
-
-  listen(handlers: TransportHandlers): void {
-    if (this.handlers) throw new SealdropError('BAD_INPUT', 'listen called twice');
-    this.handlers = handlers;
-    void this.pump();
-  }
-
-  /** The path ended (peer closed, failure, violation): deliver what already arrived, then `close` once. */
-  finish(reason: TransportCloseReason): void {
-    if (this.closed || this.pendingClose) return;
-    this.pendingClose = reason;
-    this.wake();
-    void this.pump();
-  }
-
-  /** Closed from this side: no more delivery, pending sends fail, the local handler is not called. */
-  closeLocal(): void {
-    this.closed = true;
-    this.inbox.length = 0;
-    this.wake();
-  }
-
-  close(): void {
-    this.peer.close();
   }
 }

@@ -13,7 +13,7 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u
 export function displayText(text: string, max: number): string {
   const clean = text.replace(INVISIBLE, '').replace(/\s+/gu, ' ').trim();
   const chars = Array.from(clean); // code points, so a surrogate pair is never cut in half
-  return chars.length <= max ? clean : `${chars.slice(0, Math.max(1, max - 1)).join('')}…`;
+  return chars.length <= max ? clean : `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;
 }
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;

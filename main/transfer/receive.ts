@@ -102,7 +102,7 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
         return;
       }
       if (signal.type === 'paths') {
-        void verifyPaths(signal, link.roomId, expect).then((verified) => {
+        void verifyPaths(signal, link.roomId, link.secret, expect).then((verified) => {
           if (verified) {
             addresses = verified;
             addressesArrived?.();

@@ -19,7 +19,7 @@ import { manifestTotals } from '../../src/manifest/manifest';
 import type { Clock } from '../../src/ports/clock';
 import type { RandomSource } from '../../src/ports/random';
 import type { Transport } from '../../src/ports/transport';
-import { decodePathSignal, encodePathSignal, signPaths } from '../../src/signaling/path-messages';
+import { decodePathSignal, encodePathSignal, sealPaths } from '../../src/signaling/path-messages';
 import type { SessionOutcome } from '../../src/transfer/session';
 import type { IdentitySigner } from '../../src/identity/identity';
 import type { TrustStore } from '../../src/trust/trust-store';
@@ -109,8 +109,12 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   };
   const advertise = async () => {
     if (!tcp) return;
-    const encoded = await signPaths(options.signer, link.roomId, tcp.addresses());
-    await relay.sendSignal(encodePathSignal({ type: 'paths', encoded })).catch(() => undefined);
+    try {
+      const encoded = await sealPaths(options.signer, link.roomId, link.secret, tcp.addresses(), options.random);
+      await relay.sendSignal(encodePathSignal({ type: 'paths', encoded }));
+    } catch {
+      // no direct path offered this time; WebRTC and the relay remain
+    }
   };
   relay.onPeer((present) => {
     if (present) void advertise();

@@ -136,7 +136,12 @@ class Session {
     void this.enqueue(() => this.apply({ type: 'start' }));
     this.options.transport.listen({
       frame: (bytes) => this.enqueue(() => this.onFrame(bytes)),
-      close: () => void this.enqueue(() => this.apply({ type: 'transport-closed' })),
+      // A path that closed because its bytes were malformed (a FrameReader code from a byte-stream transport) is
+      // an attack or a bug, not a lost connection: report that code, do not retry as if the network blinked.
+      close: (reason) =>
+        void this.enqueue(() =>
+          this.apply(reason.code === 'TRANSPORT_CLOSED' || reason.code === 'TIMEOUT' ? { type: 'transport-closed' } : { type: 'fail', code: reason.code }),
+        ),
     });
   }
 

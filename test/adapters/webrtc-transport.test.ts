@@ -19,14 +19,12 @@ import { memorySource, MemorySink } from '../../src/testing/memory-files';
 import { SeededRandom } from '../../src/testing/seeded-random';
 import { startReceiver, startSender } from '../../src/transfer/session';
 import { formatFingerprint, parseDtlsFingerprint } from '../../main/adapters/sdp';
+import { MAX_FRAME_BYTES, MESSAGE_COST_BYTES, WINDOW_BYTES } from '../../main/adapters/webrtc-flow-control';
 import {
   decodeSignal,
   encodeSignal,
   liveWebRtcPeers,
-  MAX_FRAME_BYTES,
-  MESSAGE_COST_BYTES,
   WebRtcPeer,
-  WINDOW_BYTES,
   type WebRtcPeerOptions,
   type WebRtcSignal,
 } from '../../main/adapters/webrtc-transport';
