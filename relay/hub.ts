@@ -69,6 +69,9 @@ interface Connection extends FlowEndpoint {
   mailbox: Uint8Array | null;
   lastHeard: number;
   lastPing: number;
+  /** Bytes the socket had written at the last sweep, and when it last made progress or had nothing queued. */
+  lastWritten: number;
+  lastDrained: number;
   joinTimer: NodeJS.Timeout | null;
   killTimer: NodeJS.Timeout | null;
   /** Set once the relay or the client has started closing; nothing more is read from or routed to it. */
@@ -154,6 +157,8 @@ export class RelayHub {
       mailbox: null,
       lastHeard: now,
       lastPing: now,
+      lastWritten: 0,
+      lastDrained: now,
       joinTimer: null,
       killTimer: null,
       closing: false,
@@ -373,7 +378,15 @@ export class RelayHub {
         conn.lastHeard = now;
         continue;
       }
-      const quiet = now - conn.lastHeard;
+      // A client that talks (pings, even sends) but never reads what it is sent is as dead as a silent one: its
+      // queue would pin relay memory and keep its peer paused for ever.
+      // Progress = bytes actually handed to the kernel (bytesWritten counts queued bytes too, and the relay's own
+      // pongs to the client's pings would otherwise look like progress).
+      const socket = conn.socket as Partial<{ bytesWritten: number; writableLength: number }>;
+      const written = (socket.bytesWritten ?? 0) - (socket.writableLength ?? 0);
+      if (conn.ws.bufferedAmount === 0 || written > conn.lastWritten) conn.lastDrained = now;
+      conn.lastWritten = written;
+      const quiet = Math.max(now - conn.lastHeard, now - conn.lastDrained);
       if (quiet >= this.limits.idleTimeoutMs) {
         this.closeConnection(conn, RELAY_CLOSE.IDLE_TIMEOUT);
       } else if (quiet >= this.limits.pingIntervalMs && now - conn.lastPing >= this.limits.pingIntervalMs) {

@@ -90,7 +90,7 @@ export class FrameDelivery {
     return this.queue.splice(0);
   }
 
-  /** Closed from this side: drop what is queued, hand over nothing more, never report close. Returns the dropped frames. */
+  /** Closed from this side: drop the queue, deliver nothing more, never report close. Returns the dropped frames. */
   stop(): Uint8Array[] {
     this.halted = true;
     return this.clear();

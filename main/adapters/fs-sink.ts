@@ -8,14 +8,12 @@
  *   out/<manifest path>.sealdrop-part       a file being received, chunk k at offset k × chunkSize
  *   out/.sealdrop/<16 hex of hash>.json     progress of the whole transfer (one file per manifest hash)
  *
- * State file (JSON, version 1): { version, manifestHash: 64 hex, entries: { "<index>": { verifiedChunks,
- * chunkSize, hashState: hex, committed, partId: "dev:ino" } } }. It is replaced atomically (a fresh temp file,
- * fsync, rename, fsync of the folder) at most `persistIntervalMs` (250 ms) or `persistEveryChunks` (64 chunks)
- * after a chunk, and always before a commit or a discard and on `close`. Before it claims any chunk, the part
- * holding that chunk is fdatasync'ed, so even after a power cut it never counts bytes that are not on disk; on
- * open every part is cut back to what the state counts, so a part never holds unverified bytes. `partId` ties
- * the progress to the one part file it describes, and recognises our own file under the final name if a crash
- * fell between `link` and recording the commit.
+ * The state file (its format and atomic replacement: fs-sink-state.ts) is rewritten at most `persistIntervalMs`
+ * (250 ms) or `persistEveryChunks` (64 chunks) after a chunk, and always before a commit or a discard and on
+ * `close`. Before it claims any chunk, the part holding that chunk is fdatasync'ed, so even after a power cut it
+ * never counts bytes that are not on disk; on open every part is cut back to what the state counts, so a part never
+ * holds unverified bytes. `partId` ties the progress to the one part file it describes, and recognises our own file
+ * under the final name if a crash fell between `link` and recording the commit.
  *
  * Trust assumptions: the manifest comes from a sender that may be hostile. It has passed `validateManifest`
  * (checked again here), so every path is relative, canonical and free of '..'; what validation cannot know is
@@ -23,33 +21,43 @@
  * name, a symlink or hard link at a part name. So:
  * - every component between `out` and a target is lstat'ed and created one at a time with mkdir (never
  *   recursively through components nobody checked); a symlink or a non-folder in the way is SINK_FAILED, and the
- *   parent's realpath must still lie inside `out`;
+ *   parent's realpath must still lie inside `out` (safe-paths.ts);
  * - a part is created with O_CREAT|O_EXCL|O_NOFOLLOW; one left by an earlier crash is reused only if it is a
- *   regular file with a single link, checked by lstat and again on the open descriptor;
+ *   regular file with a single link, checked by lstat and again on the open descriptor (safe-paths.ts);
  * - the final name appears only through link(part, final), which fails with EEXIST instead of replacing
  *   anything that appeared meanwhile; where hard links are unsupported, rename after an lstat found nothing;
  * - a manifest that names our own namespace (a top-level `.sealdrop`, any `*.sealdrop-part`) is refused at open,
  *   so a sender cannot aim one entry at another entry's part file or at the state.
- * Local races: Node has no openat()/O_BENEATH, so another *local* process able to write in `out` could swap a
- * checked folder for a symlink between our lstat and our use of it. The threat here is the sending peer, which
- * touches our disk only through these calls; a hostile local user is out of scope (THREAT-MODEL.md).
+ * Local races (another local process swapping a checked folder for a symlink) are out of scope: safe-paths.ts.
  */
 
-import { randomBytes } from 'node:crypto';
-import { constants, promises as fsp, type BigIntStats } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { equalBytes, fromHex, toHex } from '../../src/bytes';
+import { equalBytes, toHex } from '../../src/bytes';
 import { Sha256 } from '../../src/crypto/sha256';
-import { chunkCount, chunkPlaintextLength, DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE, MIN_CHUNK_SIZE } from '../../src/crypto/stream';
+import { chunkCount, chunkPlaintextLength, DEFAULT_CHUNK_SIZE } from '../../src/crypto/stream';
 import { fail, SealdropError } from '../../src/errors';
 import type { Manifest, ManifestEntry } from '../../src/manifest/manifest';
 import { hashManifest } from '../../src/manifest/codec';
 import { pathExcerpt } from '../../src/manifest/validate';
 import type { FileSink, PartProgress } from '../../src/ports/files';
+import { bytesFor, STATE_FOLDER, StateFile, type EntryState, type FileEntry } from './fs-sink-state';
+import {
+  createExclusive,
+  ensureFolders,
+  errnoOf,
+  idOf,
+  inspectFolders,
+  lstatOrNull,
+  openSingleLinkFile,
+  syncDirectory,
+  unlinkQuietly,
+  type CheckedFile,
+  type FolderKind,
+} from './safe-paths';
 
 export const PART_SUFFIX = '.sealdrop-part';
-export const STATE_FOLDER = '.sealdrop';
 
 export interface FsSink extends FileSink {
   /** Manifest paths whose final name already exists (or is blocked) and is not a file this transfer committed. */
@@ -65,28 +73,10 @@ export interface FsSinkOptions {
   readonly persistEveryChunks?: number;
 }
 
-const STATE_VERSION = 1;
-const MAX_STATE_BYTES = 64 * 1024 * 1024;
-const TEMP_SUFFIX = '.tmp';
-const OPTIONAL_FLAGS = constants as Partial<typeof constants>;
-/** O_NOFOLLOW is missing on Windows; there the lstat before each open is the check. */
-const NOFOLLOW = OPTIONAL_FLAGS.O_NOFOLLOW ?? 0;
-const CREATE_FLAGS = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | NOFOLLOW;
-const REOPEN_FLAGS = constants.O_RDWR | NOFOLLOW;
 /** errno values meaning "this file system has no hard links", where commit falls back to a checked rename. */
 const LINK_UNSUPPORTED = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 /** Characters that HFS+ and APFS ignore in names; stripped before comparing with our reserved names. */
 const HFS_IGNORABLE = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/g;
-
-type FileEntry = Extract<ManifestEntry, { kind: 'file' }>;
-
-interface EntryState {
-  readonly verifiedChunks: number;
-  readonly chunkSize: number;
-  readonly hashState: Uint8Array;
-  readonly committed: boolean;
-  readonly partId: string;
-}
 
 interface Located<E extends ManifestEntry = ManifestEntry> {
   readonly entry: E;
@@ -97,51 +87,11 @@ interface Located<E extends ManifestEntry = ManifestEntry> {
   readonly where: string;
 }
 
-interface OpenPart {
-  readonly handle: FileHandle;
-  readonly id: string;
-}
+/** An open part file and its identity ("dev:ino"). */
+type OpenPart = CheckedFile;
 
 function sinkFail(message: string, cause?: unknown): never {
   return fail('SINK_FAILED', message, cause);
-}
-
-function errnoOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
-}
-
-function idOf(stats: BigIntStats): string {
-  return `${stats.dev}:${stats.ino}`;
-}
-
-async function lstatOrNull(target: string): Promise<BigIntStats | null> {
-  try {
-    return await fsp.lstat(target, { bigint: true });
-  } catch (error) {
-    if (errnoOf(error) === 'ENOENT') return null;
-    throw error;
-  }
-}
-
-async function unlinkQuietly(target: string): Promise<void> {
-  try {
-    await fsp.unlink(target);
-  } catch (error) {
-    if (errnoOf(error) !== 'ENOENT') throw error;
-  }
-}
-
-/** Makes a rename or link in `dir` durable. Folders cannot be opened for fsync on Windows: best effort there. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await fsp.open(dir, constants.O_RDONLY);
-    await handle.sync();
-  } catch {
-    // Durability of the name only; the data itself was synced before.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 async function writeFully(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
@@ -151,11 +101,6 @@ async function writeFully(handle: FileHandle, data: Uint8Array, position: number
     if (bytesWritten <= 0) sinkFail('the disk accepted no bytes');
     done += bytesWritten;
   }
-}
-
-/** Plaintext bytes in the first `verifiedChunks` chunks of `entry`. */
-function bytesFor(entry: FileEntry, verifiedChunks: number, chunkSize: number): number {
-  return verifiedChunks >= chunkCount(entry.size, chunkSize) ? entry.size : verifiedChunks * chunkSize;
 }
 
 function refuseReservedNames(manifest: Manifest): void {
@@ -168,65 +113,6 @@ function refuseReservedNames(manifest: Manifest): void {
       }
     }
   });
-}
-
-function encodeState(manifestHash: string, entries: ReadonlyMap<number, EntryState>): string {
-  const out: Record<string, unknown> = {};
-  for (const [index, s] of [...entries].sort((a, b) => a[0] - b[0])) {
-    out[String(index)] = {
-      verifiedChunks: s.verifiedChunks,
-      chunkSize: s.chunkSize,
-      hashState: toHex(s.hashState),
-      committed: s.committed,
-      partId: s.partId,
-    };
-  }
-  return JSON.stringify({ version: STATE_VERSION, manifestHash, entries: out });
-}
-
-/** Parses our own state file, trusting nothing in it: every field is checked against the manifest. */
-function decodeState(text: string, manifestHash: string, manifest: Manifest, file: string): Map<number, EntryState> {
-  const corrupt: (why: string) => never = (why) => sinkFail(`${file} is damaged (${why}); delete it to start this transfer over`);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    corrupt('not JSON');
-  }
-  const record: (value: unknown) => Record<string, unknown> | null = (value) =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
-  const top = record(doc) ?? corrupt('not an object');
-  if (top['version'] !== STATE_VERSION) corrupt('unknown version');
-  if (top['manifestHash'] !== manifestHash) sinkFail(`${file} belongs to another transfer; refusing to resume from it`);
-  const entries = record(top['entries']) ?? corrupt('no entries');
-
-  const out = new Map<number, EntryState>();
-  for (const [key, value] of Object.entries(entries)) {
-    const index = /^(0|[1-9][0-9]{0,8})$/.test(key) ? Number(key) : -1;
-    const entry = manifest.entries[index];
-    const fields = record(value);
-    if (!entry || entry.kind !== 'file' || !fields) corrupt(`entry "${key.slice(0, 12)}"`);
-    const { verifiedChunks, chunkSize, hashState, committed, partId } = fields;
-    if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize) || chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
-      corrupt(`entry ${index}: chunk size`);
-    }
-    const count = chunkCount(entry.size, chunkSize);
-    if (typeof verifiedChunks !== 'number' || !Number.isInteger(verifiedChunks) || verifiedChunks < 1 || verifiedChunks > count) {
-      corrupt(`entry ${index}: chunk count`);
-    }
-    if (typeof committed !== 'boolean' || (committed && verifiedChunks !== count)) corrupt(`entry ${index}: committed`);
-    if (typeof partId !== 'string' || !/^[0-9]+:[0-9]+$/.test(partId)) corrupt(`entry ${index}: part id`);
-    if (typeof hashState !== 'string') corrupt(`entry ${index}: hash state`);
-    let state: Uint8Array;
-    try {
-      state = fromHex(hashState);
-      if (Sha256.fromState(state).bytesHashed !== bytesFor(entry, verifiedChunks, chunkSize)) throw new Error('length');
-    } catch {
-      return corrupt(`entry ${index}: hash state`);
-    }
-    out.set(index, { verifiedChunks, chunkSize, hashState: state, committed, partId });
-  }
-  return out;
 }
 
 /**
@@ -255,8 +141,7 @@ export async function openFsSink(outDir: string, manifest: Manifest, manifestHas
 }
 
 class FileSystemSink implements FsSink {
-  private readonly stateDir: string;
-  private readonly stateFile: string;
+  private readonly state: StateFile;
   private readonly intervalMs: number;
   private readonly everyChunks: number;
   /** Progress including chunks written since the last state write. */
@@ -277,11 +162,10 @@ class FileSystemSink implements FsSink {
   constructor(
     private readonly root: string,
     private readonly manifest: Manifest,
-    private readonly manifestHash: string,
+    manifestHash: string,
     options: FsSinkOptions,
   ) {
-    this.stateDir = path.join(root, STATE_FOLDER);
-    this.stateFile = path.join(this.stateDir, `${manifestHash.slice(0, 16)}.json`);
+    this.state = new StateFile(root, manifestHash);
     this.intervalMs = options.persistIntervalMs ?? 250;
     this.everyChunks = options.persistEveryChunks ?? 64;
   }
@@ -302,7 +186,7 @@ class FileSystemSink implements FsSink {
     return this.op(async () => {
       const loc = this.locate(index);
       if (loc.entry.kind !== 'directory') sinkFail(`${loc.where} is not a folder`);
-      await this.ensureFolders(loc.segments, loc.where);
+      await ensureFolders(this.root, loc.segments, loc.where);
     });
   }
 
@@ -369,7 +253,7 @@ class FileSystemSink implements FsSink {
       await this.persist();
       await this.closePart(index);
 
-      await this.ensureFolders(loc.segments.slice(0, -1), loc.where);
+      await ensureFolders(this.root, loc.segments.slice(0, -1), loc.where);
       await this.placeFinal(loc, part.id);
       this.setState(index, { ...committing, committed: true });
       await this.persist();
@@ -384,7 +268,7 @@ class FileSystemSink implements FsSink {
       const id = this.parts.get(index)?.id ?? state?.partId;
       await this.closePart(index);
       // Remove only the part we wrote: never through a symlinked folder, never a file someone put there.
-      if (id !== undefined && (await this.inspectFolders(loc.segments.slice(0, -1))) === 'folder') {
+      if (id !== undefined && (await inspectFolders(this.root, loc.segments.slice(0, -1))) === 'folder') {
         const stats = await lstatOrNull(loc.part);
         if (stats?.isFile() && idOf(stats) === id) await unlinkQuietly(loc.part);
       }
@@ -411,8 +295,7 @@ class FileSystemSink implements FsSink {
       const complete = this.manifest.entries.every((e, i) => e.kind !== 'file' || this.current.get(i)?.committed === true);
       try {
         if (complete) {
-          await unlinkQuietly(this.stateFile);
-          await fsp.rmdir(this.stateDir).catch(() => undefined); // other transfers' state, or never created
+          await this.state.remove();
         } else if (this.unsaved) {
           await this.persist();
         }
@@ -427,15 +310,8 @@ class FileSystemSink implements FsSink {
 
   /** Reads the state file, if any, and makes every part agree with it. Called once, by `openFsSink`. */
   async load(): Promise<void> {
-    const folder = await lstatOrNull(this.stateDir);
-    if (folder && (folder.isSymbolicLink() || !folder.isDirectory())) {
-      sinkFail(`${this.stateDir} is not a folder; refusing to follow a symlink or write into a file`);
-    }
-    if (folder) {
-      await this.removeStaleTemps();
-      const text = await this.readStateFile();
-      if (text !== null) this.current = decodeState(text, this.manifestHash, this.manifest, this.stateFile);
-    }
+    const recorded = await this.state.read(this.manifest);
+    if (recorded) this.current = recorded;
     for (const [index, state] of [...this.current]) {
       const next = await this.reconcile(index, state);
       if (next === state) continue;
@@ -449,32 +325,11 @@ class FileSystemSink implements FsSink {
     this.lastPersistAt = Date.now();
   }
 
-  private async readStateFile(): Promise<string | null> {
-    const stats = await lstatOrNull(this.stateFile);
-    if (!stats) return null;
-    if (!stats.isFile()) sinkFail(`${this.stateFile} is not a regular file; refusing to follow a symlink`);
-    if (stats.size > BigInt(MAX_STATE_BYTES)) sinkFail(`${this.stateFile} is too large to be a Sealdrop state file`);
-    const handle = await fsp.open(this.stateFile, constants.O_RDONLY | NOFOLLOW);
-    try {
-      return await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  }
-
-  /** Temp files of this transfer left by a crash in the middle of a state write. */
-  private async removeStaleTemps(): Promise<void> {
-    const prefix = `${path.basename(this.stateFile)}.`;
-    for (const name of await fsp.readdir(this.stateDir)) {
-      if (name.startsWith(prefix) && name.endsWith(TEMP_SUFFIX)) await unlinkQuietly(path.join(this.stateDir, name));
-    }
-  }
-
   /** What the disk says about one recorded entry: the same state, an updated one, or null to start it over. */
   private async reconcile(index: number, state: EntryState): Promise<EntryState | null> {
     if (state.committed) return state;
     const loc = this.locateFile(index);
-    if ((await this.inspectFolders(loc.segments.slice(0, -1))) !== 'folder') return null;
+    if ((await inspectFolders(this.root, loc.segments.slice(0, -1))) !== 'folder') return null;
     const part = await lstatOrNull(loc.part);
     const final = await lstatOrNull(loc.final);
     if (final?.isFile() && idOf(final) === state.partId) {
@@ -500,11 +355,11 @@ class FileSystemSink implements FsSink {
 
   /** Entries whose final name is already taken, or blocked by a symlink or a file on the way to it. */
   private async findConflicts(): Promise<Set<number>> {
-    const folders = new Map<string, 'folder' | 'missing' | 'blocked'>();
+    const folders = new Map<string, FolderKind>();
     const out = new Set<number>();
     for (const [index, entry] of this.manifest.entries.entries()) {
       const segments = entry.path.split('/');
-      const parents = await this.inspectFolders(segments.slice(0, -1), folders);
+      const parents = await inspectFolders(this.root, segments.slice(0, -1), folders);
       if (parents === 'blocked') out.add(index);
       if (parents !== 'folder') continue;
       const stats = await lstatOrNull(path.join(this.root, ...segments));
@@ -531,60 +386,12 @@ class FileSystemSink implements FsSink {
     return loc as Located<FileEntry>;
   }
 
-  /** Walks `segments` below the root by lstat without creating anything. */
-  private async inspectFolders(
-    segments: readonly string[],
-    cache?: Map<string, 'folder' | 'missing' | 'blocked'>,
-  ): Promise<'folder' | 'missing' | 'blocked'> {
-    let current = this.root;
-    for (const segment of segments) {
-      current = path.join(current, segment);
-      let kind = cache?.get(current);
-      if (kind === undefined) {
-        const stats = await lstatOrNull(current);
-        kind = !stats ? 'missing' : stats.isDirectory() ? 'folder' : 'blocked';
-        cache?.set(current, kind);
-      }
-      if (kind !== 'folder') return kind;
-    }
-    return 'folder';
-  }
-
-  /**
-   * Makes every folder in `segments` exist below the root, one mkdir at a time, refusing a symlink or a file in
-   * the way; then checks the result still resolves inside the root. Returns the folder's path.
-   */
-  private async ensureFolders(segments: readonly string[], where: string): Promise<string> {
-    let current = this.root;
-    for (const [i, segment] of segments.entries()) {
-      current = path.join(current, segment);
-      let stats = await lstatOrNull(current);
-      if (!stats) {
-        try {
-          await fsp.mkdir(current);
-        } catch (error) {
-          if (errnoOf(error) !== 'EEXIST') throw error;
-        }
-        stats = await lstatOrNull(current);
-      }
-      const name = pathExcerpt(segments.slice(0, i + 1).join('/'));
-      if (!stats) sinkFail(`${where}: folder ${name} vanished while it was created`);
-      if (stats.isSymbolicLink()) sinkFail(`${where}: ${name} is a symlink; refusing to follow a symlink`);
-      if (!stats.isDirectory()) sinkFail(`${where}: ${name} exists and is not a folder`);
-    }
-    const relative = path.relative(this.root, await fsp.realpath(current));
-    if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) {
-      sinkFail(`${where}: resolves outside the output folder`);
-    }
-    return current;
-  }
-
   // ------------------------------------------------------------ part files
 
   private async openPart(index: number, loc: Located<FileEntry>, state: EntryState | undefined): Promise<OpenPart> {
     const open = this.parts.get(index);
     if (open) return open;
-    await this.ensureFolders(loc.segments.slice(0, -1), loc.where);
+    await ensureFolders(this.root, loc.segments.slice(0, -1), loc.where);
     let part: OpenPart;
     if (state) {
       part = await this.openExistingPart(loc, state.partId);
@@ -601,12 +408,8 @@ class FileSystemSink implements FsSink {
   }
 
   private async createPart(loc: Located<FileEntry>): Promise<OpenPart> {
-    try {
-      const handle = await fsp.open(loc.part, CREATE_FLAGS, 0o666);
-      return { handle, id: idOf(await handle.stat({ bigint: true })) };
-    } catch (error) {
-      if (errnoOf(error) !== 'EEXIST') throw error;
-    }
+    const created = await createExclusive(loc.part);
+    if (created) return created;
     // A part with no recorded progress: a session crashed before its first state write. Start it over.
     const part = await this.openExistingPart(loc, null);
     await part.handle.truncate(0);
@@ -614,29 +417,8 @@ class FileSystemSink implements FsSink {
   }
 
   /** Opens an existing part only if it is a regular file with one link (and the expected one, when known). */
-  private async openExistingPart(loc: Located<FileEntry>, expectedId: string | null): Promise<OpenPart> {
-    const before = await lstatOrNull(loc.part);
-    if (!before) sinkFail(`${loc.where}: its part file is missing`);
-    if (before.isSymbolicLink()) sinkFail(`${loc.where}: its part file is a symlink; refusing to follow a symlink`);
-    if (!before.isFile()) sinkFail(`${loc.where}: its part file is not a regular file`);
-    let handle: FileHandle;
-    try {
-      handle = await fsp.open(loc.part, REOPEN_FLAGS);
-    } catch (error) {
-      if (errnoOf(error) === 'ELOOP') sinkFail(`${loc.where}: its part file is a symlink; refusing to follow a symlink`);
-      throw error;
-    }
-    try {
-      const stats = await handle.stat({ bigint: true });
-      const id = idOf(stats);
-      if (!stats.isFile() || id !== idOf(before)) sinkFail(`${loc.where}: its part file changed while it was opened`);
-      if (stats.nlink !== 1n) sinkFail(`${loc.where}: its part file has other hard links; refusing to write through it`);
-      if (expectedId !== null && id !== expectedId) sinkFail(`${loc.where}: its part file was replaced`);
-      return { handle, id };
-    } catch (error) {
-      await handle.close();
-      throw error;
-    }
+  private openExistingPart(loc: Located<FileEntry>, expectedId: string | null): Promise<OpenPart> {
+    return openSingleLinkFile(loc.part, `${loc.where}: its part file`, expectedId);
   }
 
   private async closePart(index: number): Promise<void> {
@@ -668,7 +450,7 @@ class FileSystemSink implements FsSink {
     await syncDirectory(path.dirname(loc.final));
   }
 
-  // ------------------------------------------------------------ state file
+  // ------------------------------------------------------------ progress, and when it is written
 
   private setState(index: number, state: EntryState): void {
     this.current.set(index, state);
@@ -680,26 +462,7 @@ class FileSystemSink implements FsSink {
   private async persist(): Promise<void> {
     this.clearFlushTimer();
     for (const index of this.dirty) await this.parts.get(index)?.handle.datasync();
-    if (!(await lstatOrNull(this.stateDir))) {
-      // Private: a hash state holds up to 63 bytes of plaintext.
-      await fsp.mkdir(this.stateDir, 0o700).catch((error: unknown) => {
-        if (errnoOf(error) !== 'EEXIST') throw error;
-      });
-    }
-    await this.ensureFolders([STATE_FOLDER], 'the state folder');
-    const temp = `${this.stateFile}.${randomBytes(8).toString('hex')}${TEMP_SUFFIX}`;
-    const handle = await fsp.open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NOFOLLOW, 0o600);
-    try {
-      await handle.writeFile(encodeState(this.manifestHash, this.current), 'utf8');
-      await handle.sync();
-      await handle.close();
-      await fsp.rename(temp, this.stateFile);
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlinkQuietly(temp).catch(() => undefined);
-      throw error;
-    }
-    await syncDirectory(this.stateDir);
+    await this.state.write(this.current);
     this.persisted = new Map(this.current);
     this.dirty.clear();
     this.unsaved = false;

@@ -30,7 +30,7 @@
  * `close` to its handler once, and answers `close`; the answer (or CLOSE_LIMIT_MS) lets the closing side tear down
  * the channel and then the peer connection. Simultaneous closes answer each other.
  *
- * Measured pitfalls (node-datachannel 0.33.4), each handled here:
+ * Measured pitfalls (node-datachannel 0.33.4), each handled here (the frame-size check: webrtc-flow-control.ts):
  *   - a PeerConnection or DataChannel that becomes unreachable from JS can be garbage collected and then closes
  *     without telling anyone (murat-dogan/node-datachannel#76): every live peer sits in LIVE until torn down;
  *   - a DataChannel collected without onClosed/onError handlers made node-datachannel's `cleanup()` crash the

@@ -13,9 +13,10 @@
  * contact unchanged (idempotent, so a renderer that calls it after verifying sees success).
  *
  * Race: the trust store has no compare-and-set, so a handshake could `observe` yet another key between our check
- * and `acceptKeyChange`. We wait for queued trust-store changes before checking and compare the pinned key after;
- * if it is not the key the user verified, the verified key is recorded as pending again (the contact stays in the
- * key-changed hard stop) and the call fails KEY_CHANGED.
+ * and `acceptKeyChange`. We wait for trust-store changes queued before the call, re-read the contact after the
+ * (slow) evidence check, and compare the newly pinned key afterwards; if it is not the key the user verified, the
+ * verified key is recorded as pending again (the contact stays in the key-changed hard stop) and the call fails
+ * KEY_CHANGED. (An `expectedKey` argument on TrustStore.acceptKeyChange would close the gap properly.)
  *
  * Every change is followed by `contacts:changed` with the full list, so every screen shows the same state.
  */
