@@ -18,6 +18,7 @@ export async function relay(flags: CommonFlags, out: Output): Promise<number> {
   if (out.json) argv.push('--log', 'stderr');
   if (flags.tlsCert) argv.push('--tls-cert', flags.tlsCert);
   if (flags.tlsKey) argv.push('--tls-key', flags.tlsKey);
-  await runRelayCommand(argv);
+  // In --json mode the relay's human lines (its URLs) go to stderr and stdout gets one JSON event per URL line.
+  await runRelayCommand(argv, out.json ? { print: (line) => out.say(line) } : {});
   return EXIT.OK;
 }

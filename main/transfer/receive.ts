@@ -169,7 +169,9 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
         const back = await Promise.race([
           new Promise<boolean>((resolve) => (peerPresent = () => resolve(true))),
           sleep(options.senderGoneMs ?? 120_000).then(() => false),
+          ...(options.abort ? [options.abort.then(() => false)] : []),
         ]);
+        if (aborted) fail('CANCELLED', 'cancelled');
         if (!back) fail('TRANSPORT_CLOSED', 'the sender is gone');
       }
       const transport = await connect();

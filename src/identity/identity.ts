@@ -4,11 +4,17 @@
  * Trust assumptions: the 32-byte seed lives only in the platform key store (OS keychain in the desktop app and the
  * CLI); the core sees it only to build a signer, which holds a non-extractable CryptoKey. An `IdentitySigner` signs
  * nothing but a domain-separated 32-byte hash for one of the fixed contexts below, so no caller can make the identity
- * key sign arbitrary data (a handshake for another protocol, say). In the desktop app the signer lives in the main
- * process, and the renderer must be offered only the two handshake contexts, never 'key rotation': a compromised
- * renderer that could sign a rotation statement could move every contact onto a key the attacker holds
- * (docs/PROTOCOL.md §12.6). The signer built here accepts all four contexts, so that restriction belongs to the IPC
- * layer that exposes it.
+ * key sign arbitrary data (a handshake for another protocol, say). There are five contexts (SIGNATURE_CONTEXTS,
+ * docs/PROTOCOL.md §5.4): the two handshake ones, 'relay registration' (mailbox proof), 'key rotation' and
+ * 'path advertisement' (the sender's PATHS signal, src/signaling/path-messages.ts).
+ *
+ * The signer built here accepts all five, so restricting callers is up to whoever exposes it. In the desktop app the
+ * signer lives in the main process, and the renderer may request only the two handshake contexts, 'handshake
+ * initiator' and 'handshake responder': never 'key rotation', 'relay registration' or 'path advertisement'. A
+ * compromised renderer that could sign a rotation statement could move every contact onto a key the attacker holds
+ * (docs/PROTOCOL.md §12.6). main/services/identity-service.ts enforces this (behind the IPC validator in
+ * src/ipc/contract.ts). Main's own signer, for its transfer and pairing code, refuses only 'key rotation', which
+ * only the service's `rotate` signs.
  *
  * Signed message layout (docs/PROTOCOL.md §5.4):
  *   utf8("sealdrop/v1 signature ") ‖ utf8(context) ‖ 0x00 ‖ hash[32]

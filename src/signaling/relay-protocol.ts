@@ -27,19 +27,27 @@
  * and the relay checks fingerprintOf(publicKey) = fingerprint and the signature. This only stops someone from
  * squatting a mailbox they cannot sign for; who may actually send files is decided by the handshake.
  *
- * Close codes (WebSocket close frame) — stable, documented in `sealdrop --help` and PROTOCOL.md §13:
+ * Close codes (WebSocket close frame) — stable, documented in PROTOCOL.md §13.1.9 (and, for the limit-related ones,
+ * in relay/cli.ts's RELAY_USAGE; `sealdrop --help` does not list them):
  *   4000 PROTOCOL_ERROR   malformed or out-of-order message
  *   4001 FRAME_TOO_LARGE  message above the relay's limit
  *   4002 ROOM_FULL        a third member tried to join
  *   4003 TOO_MANY         too many connections or rooms from one client address
- *   4004 IDLE_TIMEOUT     nothing received for too long
- *   4005 JOIN_TIMEOUT     no JOIN / REGISTER soon after connecting
+ *   4004 IDLE_TIMEOUT     nothing received, or no drain progress on its queue, for too long (a client that
+ *                         pings but never reads is closed too)
+ *   4005 JOIN_TIMEOUT     no JOIN, or no verified REGISTER, soon after connecting
  *   4006 OVERLOADED       the relay's total buffered bytes are above its limit
  *   4007 BAD_PROOF        mailbox registration failed
  *   1001 GOING_AWAY       the relay is shutting down
  *
  * Payload multiplexing between the two members (client convention, the relay does not look):
- *   payload := u8 channel ‖ bytes       channel 0 = signalling (path negotiation), 1 = a relay-path frame
+ *   payload := u8 channel ‖ bytes       channel 0 = signalling (path negotiation), 1 = a relay-path frame,
+ *                                       2 = end of a relay-path session (empty; CHANNEL_END in
+ *                                       main/adapters/relay-frame-transport.ts)
+ *
+ * The relay's limits are set through `startRelay({ limits })`, or the limit flags of relay/cli.ts's own parser
+ * (`runRelayCommand`). `sealdrop relay` forwards only --host, --port (default 8080), --tls-cert and --tls-key, plus
+ * `--log stderr` in --json mode; its parser refuses the limit flags (PROTOCOL.md §13.1.8).
  */
 
 import { ByteReader, ByteWriter, concatBytes, utf8 } from '../bytes';
