@@ -10,9 +10,10 @@
  * Payloads: a 1 GiB file and 10,000 × 4 KiB files (--quick: 128 MiB and 1,000 × 4 KiB). --rss-4g additionally
  * moves 4 GiB on the direct path and checks that each process stays under 200 MB RSS (not with --quick).
  *
- * Runs inside a private network namespace when it can (bench/transfer/netns.ts explains why); single runs, no
- * best-of: the load average beside each row says how busy the machine was. See bench/transfer/*.ts for how each
- * row is timed.
+ * Runs inside a private network namespace when it can (bench/transfer/netns.ts explains why). One run per row
+ * unless --repeat; the load average beside each row says how busy the machine was, and the CPU seconds of each
+ * process say which side was the bottleneck. See bench/transfer/*.ts for how each row is timed. The full run takes
+ * about 45 minutes, nearly all of it the Sealdrop rows of the 10,000-file payload.
  *
  * Options:
  *   --quick            smaller payloads

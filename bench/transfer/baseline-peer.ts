@@ -248,13 +248,22 @@ function peerConnection(): PeerConnection {
   const pending: { c: string; mid: string }[] = [];
   pc.onLocalDescription((sdp, type) => tell({ type: 'signal', data: { t: 'sdp', sdp, type } }));
   pc.onLocalCandidate((c, mid) => tell({ type: 'signal', data: { t: 'cand', c, mid } }));
+  // libdatachannel can refuse a candidate that arrives just after the remote description ("without ICE
+  // transport"); the adapter ignores such refusals, this baseline tries once more a moment later.
+  const add = (c: string, mid: string, retry = true) => {
+    try {
+      pc.addRemoteCandidate(c, mid);
+    } catch {
+      if (retry) setTimeout(() => add(c, mid, false), 50);
+    }
+  };
   signalHandlers.push((data) => {
     const s = data as { t: 'sdp'; sdp: string; type: string } | { t: 'cand'; c: string; mid: string };
     if (s.t === 'sdp') {
       pc.setRemoteDescription(s.sdp, s.type as 'offer' | 'answer');
       remoteSet = true;
-      for (const p of pending.splice(0)) pc.addRemoteCandidate(p.c, p.mid);
-    } else if (remoteSet) pc.addRemoteCandidate(s.c, s.mid);
+      for (const p of pending.splice(0)) add(p.c, p.mid);
+    } else if (remoteSet) add(s.c, s.mid);
     else pending.push({ c: s.c, mid: s.mid });
   });
   return pc;

@@ -20,8 +20,11 @@ function formatRate(r: Result): string {
   const value = rate(r);
   if (value === null) return r.error === 'not installed' ? 'not installed' : `FAILED`;
   if (r.payload === 'file') return `${value.toFixed(1)} MB/s`;
-  return `${Math.round(value).toLocaleString('en-US')} files/s (${(r.bytes / MB / r.seconds!).toFixed(1)} MB/s)`;
+  return `${Math.round(value).toLocaleString('en-US')} files/s (${significant(r.bytes / MB / r.seconds!)} MB/s)`;
 }
+
+/** Two significant digits below 10, one decimal above: 0.034, 0.58, 5.1, 58.6. */
+const significant = (x: number) => (x >= 10 ? x.toFixed(1) : x.toPrecision(2));
 
 const mb = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? '–' : `${Math.round(bytes / MB)}`);
 
@@ -39,15 +42,16 @@ function formatCpu(r: Result): string {
 function ratio(a: Result | undefined, b: Result | undefined): string {
   const x = a && rate(a);
   const y = b && rate(b);
-  return x && y ? `${(x / y).toFixed(2)}×` : '–';
+  return x && y ? `${significant(x / y)}×` : '–';
 }
 
+/** The baseline row of the same path and the same payload (same label: a 4 GiB row has no 1 GiB baseline). */
 export function baselineOf(results: readonly Result[], r: Result): Result | undefined {
-  return results.find((b) => b.family === 'baseline' && b.group === r.group && b.payload === r.payload);
+  return results.find((b) => b.family === 'baseline' && b.group === r.group && b.payloadLabel === r.payloadLabel);
 }
 
 export function wormholeOf(results: readonly Result[], r: Result): Result | undefined {
-  return results.find((b) => b.family === 'wormhole' && b.group === r.group && b.payload === r.payload && !b.error);
+  return results.find((b) => b.family === 'wormhole' && b.group === r.group && b.payloadLabel === r.payloadLabel && !b.error);
 }
 
 export function table(results: readonly Result[]): string {

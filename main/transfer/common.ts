@@ -26,7 +26,8 @@ export interface SessionRunner {
 export const inProcessSessions: SessionRunner = { startSender, startReceiver };
 
 /** Failures after which a new session (same or another path) may continue the transfer. */
-const RESUMABLE: ReadonlySet<ErrorCode> = new Set(['TRANSPORT_CLOSED', 'TIMEOUT', 'PEER_ABORTED']);
+// FRAME_TOO_LARGE: a message (a very large OFFER) does not fit this path's largest message — another path may carry it.
+const RESUMABLE: ReadonlySet<ErrorCode> = new Set(['TRANSPORT_CLOSED', 'TIMEOUT', 'PEER_ABORTED', 'FRAME_TOO_LARGE']);
 
 export function isResumable(code: ErrorCode | null): boolean {
   return code !== null && RESUMABLE.has(code);

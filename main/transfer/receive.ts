@@ -123,9 +123,12 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
     void options.abort?.then(() => (aborted = true));
     const maxAttempts = options.maxAttempts ?? 12;
 
+    /** Paths that cannot carry this transfer (its OFFER is larger than their largest message). */
+    const tooSmall = new Set<string>();
     /** Open the best available path, in the configured order. */
     const connect = async (): Promise<Transport | null> => {
       for (const path of ORDER[options.pathMode]) {
+        if (tooSmall.has(path)) continue;
         if (aborted) return null;
         if (path === 'direct') {
           if (!addresses) await Promise.race([new Promise<void>((r) => (addressesArrived = r)), sleep(3000)]);
@@ -192,6 +195,7 @@ export async function runReceive(options: ReceiveOptions): Promise<ReceiveResult
         const detail = code === 'DESTINATION_EXISTS' && notes.sinkError ? notes.sinkError : null;
         throw new SealdropError(code, detail ?? (outcome.errorFromPeer ? `the sender stopped the transfer (${code})` : `transfer failed (${code})`));
       }
+      if (code === 'FRAME_TOO_LARGE') tooSmall.add(transport.path === 'turn' ? 'webrtc' : transport.path);
       options.report({ event: 'path-lost', path: transport.path, code, retry: attempt });
       await sleep(Math.min(250 * attempt, 2000));
     }

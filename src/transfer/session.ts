@@ -88,6 +88,8 @@ export interface SessionOutcome {
 
 type Options = (SenderOptions & { role: 'sender' }) | (ReceiverOptions & { role: 'receiver' });
 
+/** Bytes a CONTROL frame adds around a control message: frame header 6, GCM tag 16. */
+const CONTROL_OVERHEAD = 6 + 16;
 /** Bytes a DATA frame adds around a sealed chunk: frame header 6, file and chunk index 8, GCM tag 16. */
 const DATA_OVERHEAD = 6 + 8 + 16;
 
@@ -201,10 +203,17 @@ class Session {
           await this.sendFrame({ type: 'HELLO', payload: hello });
         }
         return [];
-      case 'send-control':
+      case 'send-control': {
         if (!this.sealer) fail('HANDSHAKE_STATE', 'no control channel');
-        await this.sendFrame({ type: 'CONTROL', payload: await this.sealer.seal(encodeControl(effect.message)) });
+        const plaintext = encodeControl(effect.message);
+        // Checked before sealing: a record that cannot be sent must not use up a sequence number (the peer would
+        // then see every later record out of sequence, CONTROL_AUTH_FAILED, instead of the real reason).
+        if (plaintext.length + CONTROL_OVERHEAD > this.options.transport.maxFrameBytes) {
+          fail('FRAME_TOO_LARGE', 'this control message is larger than the path carries');
+        }
+        await this.sendFrame({ type: 'CONTROL', payload: await this.sealer.seal(plaintext) });
         return [];
+      }
       case 'present-offer':
         this.options.onEvent?.({ type: 'offer', manifest: effect.manifest });
         this.runBeside(() => this.decide(effect.manifest));

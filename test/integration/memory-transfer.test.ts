@@ -280,3 +280,16 @@ describe('in-memory transfer: timeouts through the injected clock', () => {
     expect(sent.code === 'TIMEOUT' || sent.code === 'TRANSPORT_CLOSED' || sent.errorFromPeer).toBe(true);
   });
 });
+
+describe('in-memory transfer: an OFFER larger than the path carries', () => {
+  it('fails with FRAME_TOO_LARGE on both sides (never a misleading CONTROL_AUTH_FAILED), nothing committed', async () => {
+    const { sender, receiver } = await linkSides();
+    // 3,000 files with long names: the OFFER is far above a 64 KiB path limit, every DATA frame fits.
+    const many = Array.from({ length: 3000 }, (_, i) => ({ path: `folder/a-rather-long-file-name-number-${i}.txt`, data: Uint8Array.of(i & 255) }));
+    const { sent, received, sink } = await transfer(linkedTransports({ maxFrameBytes: 64 * 1024 }), sender, receiver, many);
+    expect(sent.code).toBe('FRAME_TOO_LARGE');
+    expect(received.code).toBe('FRAME_TOO_LARGE');
+    expect(received.errorFromPeer).toBe(true);
+    expect(sink.committed.size).toBe(0);
+  });
+});
