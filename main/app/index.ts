@@ -18,7 +18,17 @@
  */
 
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, Tray } from 'electron';
+import { hostname } from 'node:os';
 import path from 'node:path';
+import type { Clock, TimerId } from '../../src/ports/clock';
+import { webCryptoRandom } from '../../src/ports/random';
+import { TrustStore } from '../../src/trust/trust-store';
+import { fileBlobStore } from '../adapters/file-blob-store';
+import { keychainKeyStore } from '../adapters/keychain';
+import { createContactsService } from '../services/contacts-service';
+import { createIdentityService } from '../services/identity-service';
+import { ipcServicesOf } from '../services/ipc-services';
+import { loadSettingsService } from '../services/settings-service';
 import { SealdropError } from '../../src/errors';
 import type { Logger } from '../../src/ports/logger';
 import type { SettingsInfo } from '../../src/ipc/contract';
@@ -69,17 +79,38 @@ const camera: Services['camera'] = {
 };
 
 /**
- * The services of main/services/, built with their Electron and Node dependencies.
- * TODO(desktop services): replace with the factory from main/services/ once it lands; until then every call
- * answers INTERNAL instead of the window failing to start.
+ * The services of main/services/, built with their Electron and Node dependencies: the identity in the OS keychain,
+ * the trust store and settings under userData. Transfers and disk (the renderer-side session runner and the main
+ * transfer service, docs/decisions/0004) are not wired in yet: those calls answer INTERNAL.
  */
-function createServices(): Omit<Services, 'camera'> {
+async function createServices(): Promise<Omit<Services, 'camera'>> {
   const unwired = (): never => {
-    throw new SealdropError('INTERNAL', 'the desktop services are not wired in yet');
+    throw new SealdropError('INTERNAL', 'transfers are not wired into the desktop app yet');
   };
-  const namespace = new Proxy({}, { get: () => unwired });
-  return new Proxy({} as Omit<Services, 'camera'>, { get: () => namespace });
+  const pending = new Proxy({}, { get: () => unwired });
+  const userData = app.getPath('userData');
+  const identity = createIdentityService({ keyStore: keychainKeyStore(), random: webCryptoRandom, clock: wallClock, deviceName: hostname(), logger });
+  const trust = await TrustStore.load(fileBlobStore(userData), wallClock, webCryptoRandom);
+  const settings = await loadSettingsService({
+    blobStore: fileBlobStore(userData),
+    defaultDownloadDir: app.getPath('downloads'),
+    setLoginItemSettings: (value) => app.setLoginItemSettings(value),
+    logger,
+  });
+  const contacts = createContactsService({ trust, ownKey: () => identity.publicKey(), events });
+  return {
+    ...ipcServicesOf({ identity, contacts, settings }),
+    transfer: pending as Services['transfer'],
+    disk: pending as Services['disk'],
+  };
 }
+
+/** Wall-clock time (epoch ms): the trust store and identity rotation store and show these readings. */
+const wallClock: Clock = {
+  now: () => Date.now(),
+  setTimer: (ms, callback) => setTimeout(callback, ms) as unknown as TimerId,
+  clearTimer: (id) => clearTimeout(id as unknown as ReturnType<typeof setTimeout>),
+};
 
 /** Settings the shell itself applies: closing to the tray, start at login. */
 function applySettings(settings: SettingsInfo): SettingsInfo {
@@ -175,7 +206,7 @@ if (!app.requestSingleInstanceLock()) {
     .then(async () => {
       registerAppProtocol(protocol, { rootDir: rendererDir });
       permissionPolicy(session.defaultSession, { cameraAllowed: () => Date.now() < cameraUntil, isAppUrl });
-      const services = withShell(createServices());
+      const services = withShell(await createServices());
       registerIpc(ipcMain, services, { isTrustedSender: (event) => isTrustedSender(event, isAppUrl), logger });
 
       const settings = await Promise.resolve()
