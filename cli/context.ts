@@ -4,21 +4,15 @@
  */
 
 import { hostname } from 'node:os';
-import { wipe } from '../src/bytes';
 import { loadOrCreateIdentity } from '../src/identity/identity-store';
 import type { IdentitySigner } from '../src/identity/identity';
-import type { Clock, TimerId } from '../src/ports/clock';
+import type { Clock } from '../src/ports/clock';
+import { wallClock } from '../main/adapters/wall-clock';
 import { webCryptoRandom, type RandomSource } from '../src/ports/random';
 import { TrustStore } from '../src/trust/trust-store';
 import { fileBlobStore } from '../main/adapters/file-blob-store';
 import { resolveKeyStore, sealdropHome } from '../main/adapters/home';
 
-/** Wall-clock time (epoch ms) — the trust store stores and shows these readings. */
-export const wallClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (ms, callback) => setTimeout(callback, ms) as unknown as TimerId,
-  clearTimer: (id) => clearTimeout(id as unknown as ReturnType<typeof setTimeout>),
-};
 
 export interface CliContext {
   readonly home: string;
@@ -48,5 +42,3 @@ export function createContext(env: NodeJS.ProcessEnv = process.env, name?: strin
     },
   };
 }
-
-export { wipe };

@@ -9,6 +9,7 @@ import type { CommonFlags } from '../main';
 import { createContext } from '../context';
 import { EXIT, exitCodeFor } from '../help';
 import type { Output } from '../output';
+import { reportPrinter } from './report';
 import { abortSignal, iceServers } from './shared';
 
 async function ask(question: string): Promise<boolean> {
@@ -71,38 +72,12 @@ export async function receive(args: string[], flags: CommonFlags, out: Output): 
     clock: ctx.clock,
     abort: abortSignal(),
     confirm,
-    report: (report) => {
-      switch (report.event) {
-        case 'waiting':
-          if (!out.json) out.say(`Connected to the relay ${report.relay}; waiting for the sender…`);
-          break;
-        case 'connected':
-          out.event(report);
-          if (!out.json) {
-            const level = report.level === 3 ? `Level 3, verified by ${report.peer.verifiedBy}` : 'Level 2 — UNVERIFIED';
-            out.say(`Connected to ${report.peer.name || 'a device'} [${report.peer.short}] over ${report.path} (${level})`);
-          }
-          break;
-        case 'progress':
-          out.progress(report.bytes, report.total);
-          break;
-        case 'path-lost':
-          out.event(report);
-          if (!out.json) out.say(`\nPath ${report.path} lost (${report.code}); reconnecting (attempt ${report.retry})…`);
-          break;
-        case 'done':
-          out.endProgress();
-          out.event(report);
-          if (!out.json) out.say(`Done: ${report.files.length} file(s) verified and saved in ${flags.out} (Level ${report.level}, ${report.path}).`);
-          break;
-        case 'error':
-          out.endProgress();
-          out.error(report.code, report.message);
-          break;
-        default:
-          out.event(report);
-      }
-    },
+    report: reportPrinter(out, {
+      waiting: (report) => `Connected to the relay ${report.relay}; waiting for the sender…`,
+      level2: 'Level 2 — UNVERIFIED',
+      pathLost: (report) => `Path ${report.path} lost (${report.code}); reconnecting (attempt ${report.retry})…`,
+      done: (report) => `Done: ${report.files.length} file(s) verified and saved in ${flags.out} (Level ${report.level}, ${report.path}).`,
+    }),
   });
   return result.ok ? EXIT.OK : exitCodeFor(result.code ?? 'INTERNAL');
 }

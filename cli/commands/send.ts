@@ -10,6 +10,7 @@ import { createContext } from '../context';
 import { EXIT, exitCodeFor } from '../help';
 import type { Output } from '../output';
 import { printQr } from '../qr';
+import { reportPrinter } from './report';
 import { abortSignal, iceServers } from './shared';
 
 export async function send(paths: string[], flags: CommonFlags, out: Output): Promise<number> {
@@ -51,46 +52,17 @@ export async function send(paths: string[], flags: CommonFlags, out: Output): Pr
       random: ctx.random,
       clock: ctx.clock,
       abort,
-      report: (report) => {
-        switch (report.event) {
-          case 'ready':
-            out.event(report);
-            if (!out.json) {
-              out.say(`Sending ${report.files} file(s), ${out.bytes(report.bytes)}. Give the receiver this link:\n`);
-              out.say(`  ${report.link}\n`);
-              void printQr(report.link, out).then(() => out.say(`On the other side: sealdrop receive '${report.link}'`));
-            }
-            break;
-          case 'waiting':
-            if (!out.json) out.say('Waiting for the receiver…');
-            break;
-          case 'connected':
-            out.event(report);
-            if (!out.json) {
-              const verified = report.level === 3 ? `Level 3, verified by ${report.peer.verifiedBy}` : 'Level 2 — UNVERIFIED: an active relay could read this transfer';
-              out.say(`Connected to ${report.peer.name || 'a device'} [${report.peer.short}] over ${report.path} (${verified})`);
-            }
-            break;
-          case 'progress':
-            out.progress(report.bytes, report.total);
-            break;
-          case 'path-lost':
-            out.event(report);
-            if (!out.json) out.say(`\nPath ${report.path} lost (${report.code}); waiting for the receiver to reconnect…`);
-            break;
-          case 'done':
-            out.endProgress();
-            out.event(report);
-            if (!out.json) out.say(`Done: the receiver verified all ${report.files.length} file(s) (Level ${report.level}, ${report.path}).`);
-            break;
-          case 'error':
-            out.endProgress();
-            out.error(report.code, report.message);
-            break;
-          default:
-            out.event(report);
-        }
-      },
+      report: reportPrinter(out, {
+        ready: (report) => {
+          out.say(`Sending ${report.files} file(s), ${out.bytes(report.bytes)}. Give the receiver this link:\n`);
+          out.say(`  ${report.link}\n`);
+          void printQr(report.link, out).then(() => out.say(`On the other side: sealdrop receive '${report.link}'`));
+        },
+        waiting: () => 'Waiting for the receiver…',
+        level2: 'Level 2 — UNVERIFIED: an active relay could read this transfer',
+        pathLost: (report) => `Path ${report.path} lost (${report.code}); waiting for the receiver to reconnect…`,
+        done: (report) => `Done: the receiver verified all ${report.files.length} file(s) (Level ${report.level}, ${report.path}).`,
+      }),
     });
     return result.ok ? EXIT.OK : exitCodeFor(result.code ?? 'INTERNAL');
   } finally {

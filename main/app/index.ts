@@ -20,11 +20,11 @@
 import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, Tray } from 'electron';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { Clock, TimerId } from '../../src/ports/clock';
 import { webCryptoRandom } from '../../src/ports/random';
 import { TrustStore } from '../../src/trust/trust-store';
 import { fileBlobStore } from '../adapters/file-blob-store';
 import { keychainKeyStore } from '../adapters/keychain';
+import { wallClock } from '../adapters/wall-clock';
 import { createContactsService } from '../services/contacts-service';
 import { createIdentityService } from '../services/identity-service';
 import { ipcServicesOf } from '../services/ipc-services';
@@ -104,13 +104,6 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
     disk: pending as Services['disk'],
   };
 }
-
-/** Wall-clock time (epoch ms): the trust store and identity rotation store and show these readings. */
-const wallClock: Clock = {
-  now: () => Date.now(),
-  setTimer: (ms, callback) => setTimeout(callback, ms) as unknown as TimerId,
-  clearTimer: (id) => clearTimeout(id as unknown as ReturnType<typeof setTimeout>),
-};
 
 /** Settings the shell itself applies: closing to the tray, start at login. */
 function applySettings(settings: SettingsInfo): SettingsInfo {

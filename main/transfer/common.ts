@@ -7,10 +7,9 @@ import type { ErrorCode } from '../../src/errors';
 import { shortFingerprint } from '../../src/identity/fingerprint';
 import type { HandshakeResult } from '../../src/handshake/handshake';
 import type { Manifest } from '../../src/manifest/manifest';
-import type { Transport } from '../../src/ports/transport';
 import type { TrustStore } from '../../src/trust/trust-store';
 import { startReceiver, startSender } from '../../src/transfer/session';
-import type { FileReport, PathReport, PeerReport } from './events';
+import type { FileReport, PeerReport } from './events';
 
 export type PathMode = 'auto' | 'direct' | 'webrtc' | 'relay';
 
@@ -31,10 +30,6 @@ const RESUMABLE: ReadonlySet<ErrorCode> = new Set(['TRANSPORT_CLOSED', 'TIMEOUT'
 
 export function isResumable(code: ErrorCode | null): boolean {
   return code !== null && RESUMABLE.has(code);
-}
-
-export function reportPath(transport: Transport): PathReport {
-  return transport.path;
 }
 
 export function peerReport(trust: TrustStore, handshake: HandshakeResult): Promise<PeerReport> {

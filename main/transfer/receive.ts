@@ -12,7 +12,7 @@
 import { equalBytes } from '../../src/bytes';
 import { errorCodeOf, fail, SealdropError, type ErrorCode } from '../../src/errors';
 import { parseLink } from '../../src/identity/link';
-import type { HandshakeResult, PeerExpectation } from '../../src/handshake/handshake';
+import type { PeerExpectation } from '../../src/handshake/handshake';
 import type { IdentitySigner } from '../../src/identity/identity';
 import { hashManifest } from '../../src/manifest/codec';
 import { manifestTotals, type Manifest } from '../../src/manifest/manifest';
@@ -219,7 +219,6 @@ async function runSession(
   accept: (hash: Uint8Array) => void,
   notes: { sinkError?: string },
 ): Promise<SessionOutcome> {
-  let handshake: HandshakeResult | null = null;
   let sinkClose: (() => Promise<void>) | null = null;
   const session = (options.sessions ?? inProcessSessions).startReceiver({
     transport,
@@ -255,7 +254,6 @@ async function runSession(
     },
     onEvent: (event) => {
       if (event.type === 'connected') {
-        handshake = event.handshake;
         void peerReport(options.trust, event.handshake).then((peer) =>
           options.report({ event: 'connected', path: transport.path, level: event.handshake.level, peer }),
         );
@@ -267,6 +265,5 @@ async function runSession(
   void options.abort?.then(() => session.cancel());
   const outcome = await session.outcome;
   await (sinkClose as (() => Promise<void>) | null)?.().catch(() => undefined);
-  void handshake;
   return outcome;
 }

@@ -28,7 +28,7 @@ import { listenTcp, type TcpListener } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
 import type { TransferReport } from './events';
 import { whenFirstFrame } from './gate';
-import { fileReports, inProcessSessions, isResumable, peerReport, reportPath, type PathMode, type SessionRunner } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, type PathMode, type SessionRunner } from './common';
 import { RelayLink } from './relay-link';
 
 export interface SendOptions {
@@ -163,13 +163,12 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   });
 
   try {
-    let lastPath: Transport['path'] | null = null;
     let attempt = 0;
     for (;;) {
       while (incoming.length === 0 && !aborted) await new Promise<void>((resolve) => (wake = resolve));
       if (aborted) return { ok: false, code: 'CANCELLED' };
       const transport = incoming.shift()!;
-      const path = reportPath(transport);
+      const path = transport.path;
       const session = await (options.sessions ?? inProcessSessions).startSender({
         transport,
         clock: options.clock,
@@ -193,8 +192,7 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
           }
         },
       });
-      const abortSession = options.abort?.then(() => session.cancel());
-      void abortSession;
+      void options.abort?.then(() => session.cancel());
       const outcome = await session.outcome;
       if (outcome.ok) {
         await pinPeer(options.trust, outcome);
@@ -205,9 +203,8 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
         throw new SealdropError(outcome.code!, describeFailure(outcome));
       }
       attempt++;
-      lastPath = transport.path;
       options.report({ event: 'path-lost', path, code: outcome.code ?? 'TRANSPORT_CLOSED', retry: attempt });
-      if (transport.path === 'relay' || lastPath === 'relay') openRelayPath();
+      if (transport.path === 'relay') openRelayPath();
     }
   } catch (error) {
     const code = errorCodeOf(error) ?? 'INTERNAL';
