@@ -79,6 +79,26 @@ export function candidateType(candidate: string): string | null {
   return fields[7] ?? null;
 }
 
+/** `address:port` (address lower-cased) of an ICE candidate line, or null when the line is not a candidate. */
+export function candidateEndpoint(candidate: string): string | null {
+  if (candidateType(candidate) === null) return null;
+  const fields = candidate.trim().replace(/^a=/, '').split(/\s+/);
+  return endpointKey(fields[4] ?? '', fields[5] ?? '');
+}
+
+/** The key `candidateEndpoint` uses, for an address and port from elsewhere (a selected candidate pair). */
+export function endpointKey(address: string, port: string | number): string {
+  return `${address.toLowerCase()}:${String(port)}`;
+}
+
+/** The `a=candidate` lines of an SDP (without the `a=` prefix). */
+export function sdpCandidates(sdp: string): string[] {
+  return sdpLines(sdp)
+    .map((line) => line.trim())
+    .filter((line) => /^a=candidate:/i.test(line))
+    .map((line) => line.slice(2));
+}
+
 export function isRelayCandidate(candidate: string): boolean {
   return candidateType(candidate) === 'relay';
 }

@@ -55,7 +55,15 @@ import { errorCodeOf, SealdropError, type ErrorCode } from '../../src/errors';
 import { systemClock, type Clock, type TimerId } from '../../src/ports/clock';
 import { silentLogger, type Logger } from '../../src/ports/logger';
 import type { PathKind, Transport } from '../../src/ports/transport';
-import { filterSdpCandidates, isRelayCandidate, parseDtlsFingerprint, parseFingerprintHex } from './sdp';
+import {
+  candidateEndpoint,
+  endpointKey,
+  filterSdpCandidates,
+  isRelayCandidate,
+  parseDtlsFingerprint,
+  parseFingerprintHex,
+  sdpCandidates,
+} from './sdp';
 import { CLOSE_MESSAGE, DataChannelTransport, HIGH_WATER_BYTES, MAX_FRAME_BYTES, type DataChannelLink } from './webrtc-flow-control';
 
 const MAX_SIGNAL_BYTES = 64 * 1024;
@@ -117,12 +125,19 @@ export function liveWebRtcPeers(): number {
   return LIVE.size;
 }
 
-/** 'turn' when either end of the selected ICE pair is a TURN relay candidate: then the TURN server carries it. */
-function selectedPath(pc: PeerConnection): { path: PathKind; relayed: boolean; pair: string } {
+/**
+ * 'turn' when either end of the selected ICE pair is a TURN relay candidate: then the TURN server carries it. A check
+ * that arrives before the candidate it came from was signalled makes libjuice record a *peer-reflexive* candidate, so
+ * the type alone can say `prflx` for what is a relay address: the endpoints of every relay candidate seen (ours and
+ * the peer's) are compared as well.
+ */
+function selectedPath(pc: PeerConnection, relayEndpoints: ReadonlySet<string>): { path: PathKind; relayed: boolean; pair: string } {
   const selected = pc.getSelectedCandidatePair();
-  const relayed = selected !== null && (selected.local.type === 'relay' || selected.remote.type === 'relay');
-  const pair = selected ? `${selected.local.type}/${selected.remote.type}` : 'none';
-  return { path: relayed ? 'turn' : 'webrtc', relayed, pair };
+  if (selected === null) return { path: 'webrtc', relayed: false, pair: 'none' };
+  const isRelay = (end: { type: string; address: string; port: number }): boolean =>
+    end.type === 'relay' || relayEndpoints.has(endpointKey(end.address, end.port));
+  const relayed = isRelay(selected.local) || isRelay(selected.remote);
+  return { path: relayed ? 'turn' : 'webrtc', relayed, pair: `${selected.local.type}/${selected.remote.type}` };
 }
 
 /**
@@ -142,6 +157,8 @@ export class WebRtcPeer implements DataChannelLink {
   private remoteFingerprint: Uint8Array | null = null;
   private readonly pendingCandidates: { c: string; mid: string }[] = [];
   private remoteCandidates = 0;
+  /** `address:port` of every relay candidate seen, ours and the peer's (see `selectedPath`). */
+  private readonly relayEndpoints = new Set<string>();
   private opened = false;
   /** `connected` has settled negatively or the user closed: no more state changes are reported. */
   private ended = false;
@@ -249,7 +266,24 @@ export class WebRtcPeer implements DataChannelLink {
       return this.fail('BAD_INPUT', 'remote SDP refused by libdatachannel');
     }
     this.remoteFingerprint = fingerprint;
+    sdpCandidates(sdp).slice(0, MAX_REMOTE_CANDIDATES).forEach((candidate) => this.noteCandidate(candidate));
     for (const { c, mid } of this.pendingCandidates.splice(0)) this.addCandidate(c, mid);
+  }
+
+  /**
+   * Remember a relay candidate's endpoint. One that arrives after the channel opened may be what the selected pair
+   * already uses (as peer-reflexive), so the path is classified again.
+   */
+  private noteCandidate(candidate: string): void {
+    const endpoint = isRelayCandidate(candidate) ? candidateEndpoint(candidate) : null;
+    if (endpoint === null || this.relayEndpoints.has(endpoint)) return;
+    this.relayEndpoints.add(endpoint);
+    if (!this.opened || this.ended) return;
+    const { path, pair } = this.safe(() => selectedPath(this.pc, this.relayEndpoints), null) ?? { path: this.transport.path, pair: 'none' };
+    if (path !== this.transport.path) {
+      this.transport.path = path;
+      this.log.info('webrtc.path.reclassified', { path, pair });
+    }
   }
 
   private onRemoteCandidate(candidate: string, mid: string): void {
@@ -259,6 +293,7 @@ export class WebRtcPeer implements DataChannelLink {
     if (++this.remoteCandidates > MAX_REMOTE_CANDIDATES) {
       return this.log.warn('webrtc.candidate.ignored', { reason: 'too many' });
     }
+    this.noteCandidate(candidate);
     // libdatachannel refuses candidates before the remote description; trickle may deliver them first.
     if (!this.remoteFingerprint) this.pendingCandidates.push({ c: candidate, mid });
     else this.addCandidate(candidate, mid);
@@ -288,12 +323,14 @@ export class WebRtcPeer implements DataChannelLink {
     } catch (error) {
       return this.fail(errorCodeOf(error) ?? 'INTERNAL', 'local SDP has no usable DTLS fingerprint');
     }
+    sdpCandidates(sdp).forEach((candidate) => this.noteCandidate(candidate));
     this.send({ t: 'sdp', type, sdp: this.options.forceRelay ? filterSdpCandidates(sdp, isRelayCandidate) : sdp });
   }
 
   private onLocalCandidate(candidate: string, mid: string): void {
     if (this.ended) return;
     if (this.options.forceRelay && !isRelayCandidate(candidate)) return;
+    this.noteCandidate(candidate);
     this.send({ t: 'cand', c: candidate, mid });
   }
 
@@ -349,7 +386,7 @@ export class WebRtcPeer implements DataChannelLink {
     if (!liveBytes || !equalBytes(liveBytes, remote)) {
       return this.fail('TRANSCRIPT_MISMATCH', 'the DTLS peer certificate differs from the remote SDP fingerprint');
     }
-    const { path, relayed, pair } = selectedPath(this.pc);
+    const { path, relayed, pair } = selectedPath(this.pc, this.relayEndpoints);
     if (this.options.forceRelay && !relayed) return this.fail('TRANSPORT_CLOSED', 'relay required, direct pair selected');
     const advertised = this.dc!.maxMessageSize();
     const maxFrameBytes = Math.min(Number.isSafeInteger(advertised) && advertised > 0 ? advertised : 65_536, MAX_FRAME_BYTES);

@@ -6,12 +6,15 @@ import { PeerConnection, type DataChannel } from 'node-datachannel';
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/bytes';
 import {
+  candidateEndpoint,
   candidateType,
+  endpointKey,
   filterSdpCandidates,
   formatFingerprint,
   isRelayCandidate,
   parseDtlsFingerprint,
   parseFingerprintHex,
+  sdpCandidates,
 } from '../../main/adapters/sdp';
 import { expectCode } from '../helpers/expect-code';
 
@@ -130,5 +133,19 @@ describe('candidate helpers', () => {
     expect(filtered).toContain(relay);
     expect(filtered.split('\r\n').length).toBe(withRelay.split('\r\n').length - 2);
     expect(toHex(parseDtlsFingerprint(filtered))).toBe(REAL_HEX);
+  });
+
+  it('candidateEndpoint gives address:port (the key a selected pair is matched with), null for a non-candidate', () => {
+    expect(candidateEndpoint(relay)).toBe('10.201.1.1:49200');
+    expect(candidateEndpoint('a=candidate:1 1 UDP 1 FE80::1 9 typ host')).toBe(endpointKey('fe80::1', 9));
+    expect(candidateEndpoint('candidate:1 1 UDP 1 1.2.3.4 5')).toBeNull();
+  });
+
+  it('sdpCandidates lists the candidate lines of an SDP without the a= prefix', () => {
+    const withRelay = REAL_OFFER.replace('a=end-of-candidates', `${relay}\r\na=end-of-candidates`);
+    const listed = sdpCandidates(withRelay);
+    expect(listed).toContain(relay.slice(2));
+    expect(listed.every((line) => line.startsWith('candidate:'))).toBe(true);
+    expect(sdpCandidates('v=0\r\n')).toEqual([]);
   });
 });

@@ -28,6 +28,8 @@ const { values } = parseArgs({
     'force-relay': { type: 'boolean', default: false },
     bytes: { type: 'string', default: String(4 * 1024 * 1024) },
     'connect-timeout': { type: 'string', default: '15000' },
+    /** Wait this long after the transfer before reading the path (late signals may reclassify it). */
+    'linger-ms': { type: 'string', default: '0' },
   },
 });
 
@@ -113,9 +115,11 @@ async function main(): Promise<number> {
     report({ ok: false, code: errorCodeOf(error) ?? 'INTERNAL' });
     return 1;
   }
+  const openPath = transport.path;
   try {
     const result = role === 'offerer' ? await offer(transport) : await answer(transport);
-    report({ ...result, path: transport.path, bytes: total });
+    await new Promise((resolve) => setTimeout(resolve, Number(values['linger-ms'])));
+    report({ ...result, path: transport.path, openPath, bytes: total });
     return result.ok ? 0 : 1;
   } catch (error) {
     report({ ok: false, code: 'TRANSFER_FAILED', message: (error as Error).message, path: transport.path });
