@@ -108,6 +108,14 @@ export function offerNotification(offer: OfferInfo, verdict: IncomingVerdict): N
             actions: [],
             sticky: false,
           };
+        case 'unverified':
+          return {
+            ...base,
+            title: `Refused a transfer from ${senderName(offer)}`,
+            body: 'Nothing was received: only verified contacts can send while Sealdrop is closed. Open Sealdrop and compare safety numbers to verify this sender.',
+            actions: [],
+            sticky: false,
+          };
         case 'not-receiving':
           return null;
       }

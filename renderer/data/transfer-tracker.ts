@@ -101,13 +101,7 @@ export class TransferTracker {
         }));
         return;
       case 'offer':
-        this.update(report.transferId, null, (t) => ({
-          ...t,
-          files: report.files,
-          directories: report.directories,
-          totalBytes: report.bytes,
-          names: report.names,
-        }));
+        // The counts and names arrive with the `transfer:offer` event and `manifest()`; the encoded manifest is main's.
         return;
       case 'finished':
         this.update(report.transferId, null, (t) =>

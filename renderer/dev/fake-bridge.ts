@@ -188,6 +188,7 @@ export function createFakeBridge(params: URLSearchParams): SealdropApi {
   function session(transferId: string, role: 'sender' | 'receiver', path: 'webrtc' | 'relay' | 'direct', contactId: string | null) {
     emit('transfer:session', {
       transferId,
+      identityKey: new Uint8Array(32),
       role,
       handshakeRole: role === 'sender' ? 'responder' : 'initiator',
       sessionId: new Uint8Array(16),

@@ -66,7 +66,7 @@ export const MAX_STUN_SERVERS = 8;
 export const MAX_TURN_SERVERS = 4;
 export const MAX_TURN_USERNAME = 256;
 export const MAX_TURN_CREDENTIAL = 512;
-/** File names an offer report may carry for the tray and the notification (a preview, not the manifest). */
+/** File names an offer event carries for the offer card and the notification (a preview, not the manifest). */
 export const MAX_OFFER_NAMES = 16;
 /** A serialised incremental SHA-256 state: 42-byte header plus at most 63 buffered bytes (src/crypto/sha256.ts). */
 export const MAX_HASH_STATE_BYTES = 42 + 63;
@@ -161,7 +161,8 @@ export interface PartProgressInfo {
   readonly committed: boolean;
 }
 
-export type OfferDecision = 'accept' | 'decline' | 'ask';
+/** Main's final answer to an offer: after its policy, or after the user answered the offer card or notification. */
+export type OfferDecision = 'accept' | 'decline';
 
 export interface PeerSummary {
   /** Null when the peer is not a contact. */
@@ -223,11 +224,13 @@ export type TransferReport =
   | {
       readonly transferId: string;
       readonly type: 'offer';
-      readonly files: number;
-      readonly directories: number;
-      readonly bytes: number;
-      /** Up to MAX_OFFER_NAMES relative paths, for the tray and the notification. */
-      readonly names: readonly string[];
+      /**
+       * The encoded manifest of the verified offer (src/manifest/codec.ts). Main decodes and validates it again (the
+       * renderer is not trusted with paths), applies its policy, and opens the sink from it: `disk:*` calls name
+       * entries by their index in this manifest. The answer arrives once decided — by policy at once, or when the
+       * user answers the `transfer:offer` card or the notification.
+       */
+      readonly manifest: Uint8Array;
     }
   | { readonly transferId: string; readonly type: 'finished'; readonly ok: boolean; readonly code: ErrorCode | null };
 
@@ -294,6 +297,8 @@ export type InvokeResponse<C extends InvokeChannel> = InvokeMap[C]['response'];
 
 export interface TransferSessionInfo {
   readonly transferId: string;
+  /** This device's Ed25519 identity key (public): the handshake sends it; main signs for it (`identity:sign`). */
+  readonly identityKey: Uint8Array;
   readonly role: 'sender' | 'receiver';
   /** 'initiator' joined the room; 'responder' created it (src/transfer/session.ts). */
   readonly handshakeRole: 'initiator' | 'responder';
@@ -426,10 +431,7 @@ const transferReport: Validator<TransferReport> = variant('type', {
   offer: object({
     transferId: id,
     type: literal('offer'),
-    files: integer(0, MANIFEST_LIMITS.maxEntries),
-    directories: integer(0, MANIFEST_LIMITS.maxEntries),
-    bytes: integer(0, MANIFEST_LIMITS.maxTotalSize),
-    names: array(string({ min: 1, max: MANIFEST_LIMITS.maxPathBytes }), { max: MAX_OFFER_NAMES }),
+    manifest: bytes({ min: 1, max: MANIFEST_LIMITS.maxEncodedBytes }),
   }),
   finished: object({
     transferId: id,

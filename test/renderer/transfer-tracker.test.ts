@@ -13,6 +13,7 @@ function clock() {
 function session(role: 'sender' | 'receiver', path: 'direct' | 'relay' = 'relay'): TransferSessionInfo {
   return {
     transferId: T,
+    identityKey: new Uint8Array(32),
     role,
     handshakeRole: 'initiator',
     sessionId: new Uint8Array(16),
