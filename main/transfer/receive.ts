@@ -20,12 +20,12 @@ import type { Clock } from '../../src/ports/clock';
 import type { RandomSource } from '../../src/ports/random';
 import type { Transport } from '../../src/ports/transport';
 import { decodePathSignal, encodePathSignal, verifyPaths, type DirectAddress, type PathName } from '../../src/signaling/path-messages';
-import type { SessionOutcome } from '../../src/transfer/session';
+
 import type { TrustStore } from '../../src/trust/trust-store';
 import { openFsSink } from '../adapters/fs-sink';
 import { connectTcp } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
-import { fileReports, inProcessSessions, isResumable, peerReport, sleep, type PathMode, type SessionRunner } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, sleep, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
 import type { PeerReport, TransferReport } from './events';
 import { RelayLink } from './relay-link';
 import { pinPeer } from './send';
@@ -218,7 +218,7 @@ async function runSession(
   accepted: Uint8Array | null,
   accept: (hash: Uint8Array) => void,
   notes: { sinkError?: string },
-): Promise<SessionOutcome> {
+): Promise<SessionOutcomeView> {
   let sinkClose: (() => Promise<void>) | null = null;
   const session = (options.sessions ?? inProcessSessions).startReceiver({
     transport,

@@ -20,7 +20,7 @@ import type { Clock } from '../../src/ports/clock';
 import type { RandomSource } from '../../src/ports/random';
 import type { Transport } from '../../src/ports/transport';
 import { decodePathSignal, encodePathSignal, sealPaths } from '../../src/signaling/path-messages';
-import type { SessionOutcome } from '../../src/transfer/session';
+
 import type { IdentitySigner } from '../../src/identity/identity';
 import type { TrustStore } from '../../src/trust/trust-store';
 import { scanPaths } from '../adapters/fs-source';
@@ -28,7 +28,7 @@ import { listenTcp, type TcpListener } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
 import type { TransferReport } from './events';
 import { whenFirstFrame } from './gate';
-import { fileReports, inProcessSessions, isResumable, peerReport, type PathMode, type SessionRunner } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
 import { RelayLink } from './relay-link';
 
 export interface SendOptions {
@@ -60,7 +60,7 @@ export interface SendResult {
 }
 
 /** Codes after which the transfer stops instead of waiting for another session. */
-function isFatal(outcome: SessionOutcome): boolean {
+function isFatal(outcome: SessionOutcomeView): boolean {
   if (outcome.ok || outcome.code === null) return false;
   if (!outcome.handshake) return false; // a failed handshake: a stranger or an attack on this attempt only
   return !isResumable(outcome.code);
@@ -219,12 +219,12 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   }
 }
 
-function describeFailure(outcome: SessionOutcome): string {
+function describeFailure(outcome: SessionOutcomeView): string {
   return outcome.errorFromPeer ? `the receiver stopped the transfer (${outcome.code})` : `transfer failed (${outcome.code})`;
 }
 
 /** After a verified transfer, remember the peer (state 'seen'; verification is the user's act). */
-async function pinPeer(trust: TrustStore, outcome: SessionOutcome): Promise<void> {
+async function pinPeer(trust: TrustStore, outcome: SessionOutcomeView): Promise<void> {
   const handshake = outcome.handshake;
   if (!handshake || handshake.level !== 3) return;
   if (trust.findByKey(handshake.peer.identityKey)) return;
