@@ -17,19 +17,15 @@
  * dist`); sandbox, isolation, navigation, permission and IPC-sender rules apply in both.
  */
 
-import { app, BrowserWindow, ipcMain, Menu, nativeImage, protocol, session, Tray } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, protocol, session, shell, Tray, type MessagePortMain } from 'electron';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { webCryptoRandom } from '../../src/ports/random';
-import { TrustStore } from '../../src/trust/trust-store';
-import { fileBlobStore } from '../adapters/file-blob-store';
+import type { PortEndpoint } from '../../src/transport/port-transport';
 import { keychainKeyStore } from '../adapters/keychain';
 import { wallClock } from '../adapters/wall-clock';
-import { createContactsService } from '../services/contacts-service';
-import { createIdentityService } from '../services/identity-service';
-import { ipcServicesOf } from '../services/ipc-services';
-import { loadSettingsService } from '../services/settings-service';
-import { SealdropError } from '../../src/errors';
+import { createDesktop } from '../desktop/create-desktop';
+import type { SessionChannels } from '../desktop/renderer-sessions';
 import type { Logger } from '../../src/ports/logger';
 import type { SettingsInfo } from '../../src/ipc/contract';
 import { createRendererEvents, registerIpc, type Services } from './ipc';
@@ -78,31 +74,62 @@ const camera: Services['camera'] = {
   },
 };
 
+/** A MessagePortMain as the port transport's endpoint (src/transport/port-transport.ts). */
+function mainPortEndpoint(port: MessagePortMain): PortEndpoint {
+  return {
+    postMessage: (message) => port.postMessage(message),
+    onMessage: (listener) => {
+      port.on('message', (event) => listener(event.data));
+      port.start();
+    },
+    onClose: (listener) => port.on('close', listener),
+    close: () => port.close(),
+  };
+}
+
+/** Each session gets a fresh MessageChannelMain: one end stays here, the other goes to the app's page. */
+const channels: SessionChannels = {
+  open() {
+    const { port1, port2 } = new MessageChannelMain();
+    return { local: mainPortEndpoint(port1), start: (info) => events.startSession(info, port2) };
+  },
+};
+
 /**
- * The services of main/services/, built with their Electron and Node dependencies: the identity in the OS keychain,
- * the trust store and settings under userData. Transfers and disk (the renderer-side session runner and the main
- * transfer service, docs/decisions/0004) are not wired in yet: those calls answer INTERNAL.
+ * The services of main/desktop/create-desktop.ts with their Electron dependencies: the identity in the OS keychain,
+ * the trust store and settings under userData, native dialogs, and sessions handed to the renderer over
+ * MessagePorts.
  */
 async function createServices(): Promise<Omit<Services, 'camera'>> {
-  const unwired = (): never => {
-    throw new SealdropError('INTERNAL', 'transfers are not wired into the desktop app yet');
-  };
-  const pending = new Proxy({}, { get: () => unwired });
-  const userData = app.getPath('userData');
-  const identity = createIdentityService({ keyStore: keychainKeyStore(), random: webCryptoRandom, clock: wallClock, deviceName: hostname(), logger });
-  const trust = await TrustStore.load(fileBlobStore(userData), wallClock, webCryptoRandom);
-  const settings = await loadSettingsService({
-    blobStore: fileBlobStore(userData),
+  const desktop = await createDesktop({
+    userData: app.getPath('userData'),
     defaultDownloadDir: app.getPath('downloads'),
-    setLoginItemSettings: (value) => app.setLoginItemSettings(value),
+    deviceName: hostname(),
+    keyStore: keychainKeyStore(),
+    random: webCryptoRandom,
+    clock: wallClock,
     logger,
+    events,
+    channels,
+    pickPaths: async (kind, context) => {
+      const owner = BrowserWindow.fromId(context.webContentsId) ?? mainWindow;
+      const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'];
+      const result = owner ? await dialog.showOpenDialog(owner, { properties }) : await dialog.showOpenDialog({ properties });
+      return result.canceled ? [] : result.filePaths;
+    },
+    chooseDirectory: async () => {
+      const options = { properties: ['openDirectory' as const, 'createDirectory' as const] };
+      const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    openPath: async (target) => {
+      const problem = await shell.openPath(target);
+      if (problem !== '') logger.warn('shell.open-path-failed', {});
+    },
+    setLoginItemSettings: (value) => app.setLoginItemSettings(value),
   });
-  const contacts = createContactsService({ trust, ownKey: () => identity.publicKey(), events });
-  return {
-    ...ipcServicesOf({ identity, contacts, settings }),
-    transfer: pending as Services['transfer'],
-    disk: pending as Services['disk'],
-  };
+  app.on('before-quit', () => void desktop.close());
+  return desktop.services;
 }
 
 /** Settings the shell itself applies: closing to the tray, start at login. */

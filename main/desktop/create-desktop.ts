@@ -1,0 +1,139 @@
+/**
+ * The desktop app's main-process services, built from plain dependencies: what main/app/index.ts wires to Electron,
+ * and what the Chromium end-to-end tests wire to a test bridge (everything except Electron itself). No 'electron'
+ * import here or below: windows, dialogs, notifications and MessagePorts arrive as functions.
+ *
+ *   identity (key store) · trust store + contacts · settings · transfers (renderer-run sessions) · pairing · tray
+ *
+ * Trust assumptions: as for each service (see their headers). The renderer is reached only through `events` and
+ * `channels`, both of which the caller binds to the app's own page.
+ */
+
+import type { Services } from '../app/ipc';
+import { fileBlobStore } from '../adapters/file-blob-store';
+import type { InvokeResponse } from '../../src/ipc/contract';
+import type { Clock } from '../../src/ports/clock';
+import type { KeyStore } from '../../src/ports/key-store';
+import { silentLogger, type Logger } from '../../src/ports/logger';
+import type { RandomSource } from '../../src/ports/random';
+import { TrustStore } from '../../src/trust/trust-store';
+import { createContactsService } from '../services/contacts-service';
+import type { ServiceEvents } from '../services/events';
+import { createIdentityService } from '../services/identity-service';
+import { ipcServicesOf } from '../services/ipc-services';
+import { loadSettingsService, type SettingsService } from '../services/settings-service';
+import { pairAsIssuer, pairAsJoiner } from '../transfer/pair';
+import { relayFor } from './relays';
+import type { SessionChannels } from './renderer-sessions';
+import { createTransferService } from './transfer-service';
+
+/** How long a pairing link shown by this device stays valid. */
+export const PAIRING_LINK_MS = 10 * 60_000;
+
+export interface DesktopDeps {
+  /** Where the trust store and the settings live (Electron's userData). */
+  readonly userData: string;
+  readonly defaultDownloadDir: string;
+  readonly deviceName: string;
+  readonly keyStore: KeyStore;
+  readonly random: RandomSource;
+  /** A wall clock. */
+  readonly clock: Clock;
+  readonly logger?: Logger;
+  readonly events: ServiceEvents;
+  readonly channels: SessionChannels;
+  readonly pickPaths: (kind: 'files' | 'folder', context: { readonly webContentsId: number }) => Promise<readonly string[]>;
+  readonly chooseDirectory?: (context: { readonly webContentsId: number }) => Promise<string | null>;
+  readonly openPath: (path: string) => Promise<void>;
+  readonly setLoginItemSettings: (settings: { readonly openAtLogin: boolean }) => void;
+}
+
+export interface Desktop {
+  readonly services: Omit<Services, 'camera'>;
+  readonly settings: SettingsService;
+  readonly trust: TrustStore;
+  /** Stop every transfer (app quit). */
+  close(): Promise<void>;
+}
+
+export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
+  const logger = deps.logger ?? silentLogger;
+  const identity = createIdentityService({ keyStore: deps.keyStore, random: deps.random, clock: deps.clock, deviceName: deps.deviceName, logger });
+  const trust = await TrustStore.load(fileBlobStore(deps.userData), deps.clock, deps.random);
+  const settings = await loadSettingsService({
+    blobStore: fileBlobStore(deps.userData),
+    defaultDownloadDir: deps.defaultDownloadDir,
+    setLoginItemSettings: deps.setLoginItemSettings,
+    ...(deps.chooseDirectory ? { chooseDirectory: deps.chooseDirectory } : {}),
+    logger,
+  });
+  const deviceName = async () => (await identity.get()).name;
+
+  const contacts = createContactsService({
+    trust,
+    ownKey: () => identity.publicKey(),
+    events: deps.events,
+    pairWith: async (link) => {
+      const paired = await pairAsJoiner({ signer: await identity.signer(), name: await deviceName(), trust, random: deps.random, link });
+      return paired.contact;
+    },
+  });
+
+  const transfers = createTransferService({
+    signer: () => identity.signer(),
+    deviceName,
+    trust,
+    settings: () => Promise.resolve(settings.get()),
+    events: deps.events,
+    channels: deps.channels,
+    pickPaths: deps.pickPaths,
+    openPath: deps.openPath,
+    contactsChanged: () => contacts.notifyChanged(),
+    random: deps.random,
+    clock: deps.clock,
+    logger,
+  });
+
+  /**
+   * Wait in a fresh pairing room; the link is returned as soon as the room is joined. The wait ends when the other
+   * device pairs or after PAIRING_LINK_MS (pairAsIssuer's timeout); the room's relay goes with it.
+   */
+  const pairingLink = async (): Promise<InvokeResponse<'identity:pairing-link'>> => {
+    const relay = await relayFor(await settings.get());
+    const expiresAt = deps.clock.now() + PAIRING_LINK_MS;
+    return new Promise((resolve, reject) => {
+      void (async () => {
+        try {
+          const paired = await pairAsIssuer({
+            signer: await identity.signer(),
+            name: await deviceName(),
+            trust,
+            random: deps.random,
+            relayUrls: relay.linkUrls,
+            connectUrl: relay.connectUrl,
+            timeoutMs: PAIRING_LINK_MS,
+            onLink: (link) => resolve({ link, expiresAt }),
+          });
+          logger.info('pairing.done', { contact: paired.contact.id.slice(0, 8) });
+          contacts.notifyChanged();
+        } catch (error) {
+          reject(error instanceof Error ? error : new Error(String(error)));
+          logger.info('pairing.ended', { reason: error instanceof Error ? error.name : 'unknown' });
+        } finally {
+          await relay.close();
+        }
+      })();
+    });
+  };
+
+  const base = ipcServicesOf({ identity, contacts, settings, pairingLink });
+  return {
+    services: { ...base, transfer: transfers.transfer, disk: transfers.disk },
+    settings,
+    trust,
+    close() {
+      transfers.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,318 @@
+/**
+ * The desktop's transfers: `transfer:*` and `disk:*` (src/ipc/contract.ts) on top of the same orchestration the CLI
+ * uses (main/transfer/send.ts, receive.ts), with the sessions themselves running in the renderer
+ * (renderer-sessions.ts). Main owns what the renderer must not: the network paths, the files the user picked, the
+ * download folder, the decision to accept, and the trust store.
+ *
+ * Transfers and their ids: every transfer gets a random 128-bit id when it starts; the renderer names transfers only
+ * by those ids. Picked files are opaque ids too (`pickFiles`), valid for this run of the app.
+ *
+ * Accepting: an offer from a link the user pasted is always put to the user (`transfer:offer`, the offer card); an
+ * offer that arrived unasked through the relay mailbox goes through the tray policy first (offer-policy.ts) and
+ * is announced by a notification. A transfer with a contact whose key changed is refused before any path is opened,
+ * in both directions (DECISIONS.md 6: a key change is a hard stop until the user verifies again).
+ *
+ * Trust assumptions: requests are validated by the IPC layer; the renderer may still name transfer ids that are not
+ * its own or call verbs in the wrong state, which fail with BAD_INPUT. Progress, done and error events carry no
+ * paths of the other side.
+ */
+
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { equalBytes, toHex } from '../../src/bytes';
+import { errorCodeOf, fail, isErrorCode, type ErrorCode } from '../../src/errors';
+import type { IdentitySigner } from '../../src/identity/identity';
+import { parseLink } from '../../src/identity/link';
+import type { OfferInfo, PickedItem, SecurityLevel, SettingsInfo, TransferPath } from '../../src/ipc/contract';
+import type { Clock } from '../../src/ports/clock';
+import { silentLogger, type Logger } from '../../src/ports/logger';
+import type { RandomSource } from '../../src/ports/random';
+import type { TrustStore } from '../../src/trust/trust-store';
+import type { Services } from '../app/ipc';
+import type { ServiceEvents } from '../services/events';
+import { runReceive, type OfferSummary } from '../transfer/receive';
+import { runSend } from '../transfer/send';
+import type { TransferReport } from '../transfer/events';
+import { rendererSessions, SessionRegistry, type SessionChannels } from './renderer-sessions';
+import { relayFor, iceServersOf, type RelayChoice } from './relays';
+
+/** Items picked in one dialog, at most; matches the contract's MAX_SEND_ITEMS. */
+const MAX_PICKED = 1000;
+
+export interface TransferServiceOptions {
+  readonly signer: () => Promise<IdentitySigner>;
+  readonly deviceName: () => Promise<string>;
+  readonly trust: TrustStore;
+  readonly settings: () => Promise<SettingsInfo>;
+  readonly events: ServiceEvents;
+  readonly channels: SessionChannels;
+  /** Native file dialog: absolute paths, or [] when cancelled. */
+  readonly pickPaths: (kind: 'files' | 'folder', context: { readonly webContentsId: number }) => Promise<readonly string[]>;
+  readonly openPath: (path: string) => Promise<void>;
+  /** A contact's trust changed (a peer was pinned after a transfer). */
+  readonly contactsChanged: () => void;
+  readonly random: RandomSource;
+  readonly clock: Clock;
+  readonly logger?: Logger;
+}
+
+interface Running {
+  readonly id: string;
+  readonly direction: 'send' | 'receive';
+  readonly folder: string | null;
+  path: TransferPath | null;
+  abort(): void;
+  /** The user's answer to the offer card, while one is pending. */
+  answer: ((yes: boolean) => void) | null;
+}
+
+export interface DesktopTransfers {
+  readonly transfer: Services['transfer'];
+  readonly disk: Services['disk'];
+  /** Cancel everything (app quit). */
+  close(): void;
+}
+
+export function createTransferService(options: TransferServiceOptions): DesktopTransfers {
+  const logger = options.logger ?? silentLogger;
+  const registry = new SessionRegistry(logger);
+  const running = new Map<string, Running>();
+  const picked = new Map<string, string>();
+  const newId = () => toHex(options.random.bytes(16));
+
+  const get = (transferId: string): Running => {
+    const transfer = running.get(transferId);
+    if (!transfer) fail('BAD_INPUT', 'no such transfer');
+    return transfer;
+  };
+
+  /** The renderer-facing events of one transfer, from the orchestration's reports. */
+  const reporter = (transfer: Running, onReady?: (link: string | null) => void) => (report: TransferReport) => {
+    switch (report.event) {
+      case 'ready':
+        onReady?.(report.link);
+        return;
+      case 'connected':
+        transfer.path = pathOf(report.path);
+        return;
+      case 'progress':
+        options.events.emit('transfer:progress', { transferId: transfer.id, bytes: report.bytes, total: report.total, path: transfer.path });
+        return;
+      case 'done': {
+        const bytes = report.files.reduce((sum, file) => sum + file.size, 0);
+        options.events.emit('transfer:done', { transferId: transfer.id, level: report.level, path: pathOf(report.path) ?? 'relay', files: report.files.length, bytes });
+        return;
+      }
+      case 'error':
+        options.events.emit('transfer:error', { transferId: transfer.id, code: asCode(report.code), message: report.message });
+        return;
+      default:
+        return;
+    }
+  };
+
+  const begin = (direction: 'send' | 'receive', folder: string | null): { transfer: Running; abort: Promise<void> } => {
+    let abort!: () => void;
+    const aborted = new Promise<void>((resolve) => (abort = resolve));
+    const transfer: Running = { id: newId(), direction, folder, path: null, abort, answer: null };
+    running.set(transfer.id, transfer);
+    return { transfer, abort: aborted };
+  };
+
+  const sessionsFor = async (transfer: Running, contactId: string | null) =>
+    rendererSessions({
+      transferId: transfer.id,
+      identityKey: (await options.signer()).publicKey,
+      pinnedKeys: () => options.trust.list().map((contact) => contact.identityKey),
+      contactId,
+      channels: options.channels,
+      registry,
+      logger,
+    });
+
+  const finished = (transfer: Running, relay: RelayChoice | null) => {
+    running.delete(transfer.id);
+    options.contactsChanged();
+    void relay?.close();
+  };
+
+  const transfer: Services['transfer'] = {
+    async pickFiles(request, context) {
+      const paths = (await options.pickPaths(request.kind, context)).slice(0, MAX_PICKED);
+      const items: PickedItem[] = [];
+      for (const path of paths) {
+        const info = await stat(path).catch(() => null);
+        if (!info || (!info.isFile() && !info.isDirectory())) continue;
+        const id = newId();
+        picked.set(id, path);
+        items.push({ id, name: basename(path), kind: info.isDirectory() ? 'directory' : 'file', size: info.isFile() ? info.size : null });
+      }
+      return items;
+    },
+
+    async send(request) {
+      if (request.to.kind === 'contact') {
+        const contact = options.trust.get(request.to.contactId);
+        if (!contact) fail('CONTACT_UNKNOWN', 'no such contact');
+        if (contact.pendingKey) fail('KEY_CHANGED', 'this contact’s key changed: verify it again before sending');
+        fail('BAD_INPUT', 'sending to a contact without a link is not available yet; create a link');
+      }
+      const paths = [...request.paths];
+      for (const id of request.picked) {
+        const path = picked.get(id);
+        if (path === undefined) fail('BAD_INPUT', 'a picked item is unknown (pick it again)');
+        paths.push(path);
+      }
+      const settings = await options.settings();
+      const relay = await relayFor(settings);
+      const { transfer: t, abort } = begin('send', null);
+      let ready!: (link: string | null) => void;
+      let failed!: (error: Error) => void;
+      const link = new Promise<string | null>((resolve, reject) => ((ready = resolve), (failed = reject)));
+      const signer = await options.signer();
+      void runSend({
+        paths,
+        signer,
+        name: await options.deviceName(),
+        trust: options.trust,
+        relayUrls: relay.linkUrls,
+        connectUrl: relay.connectUrl,
+        pathMode: 'auto',
+        iceServers: iceServersOf(settings),
+        forceTurn: false,
+        requireLevel3: settings.requireLevel3,
+        random: options.random,
+        clock: options.clock,
+        abort,
+        sessions: await sessionsFor(t, null),
+        report: (report) => {
+          if (report.event === 'error') failed(Object.assign(new Error(report.message), { code: report.code }));
+          reporter(t, ready)(report);
+        },
+      })
+        .catch((error: unknown) => failed(error instanceof Error ? error : new Error(String(error))))
+        .finally(() => finished(t, relay));
+      try {
+        return { transferId: t.id, link: await link };
+      } catch (error) {
+        fail(asCode(errorCodeOf(error) ?? (error as { code?: string }).code ?? 'INTERNAL'), error instanceof Error ? error.message : 'send failed');
+      }
+    },
+
+    async receive(request) {
+      const link = parseLink(request.link);
+      if (link.kind !== 'transfer') fail('LINK_BAD_KIND', 'this is a pairing link: use it under Contacts → Pair');
+      const changed = options.trust.list().find((c) => c.pendingKey && equalBytes(c.pendingKey.fingerprint, link.fingerprint));
+      if (changed) fail('KEY_CHANGED', `this link comes from the new key of ${changed.name}: verify it again first`);
+      const blocked = options.trust.findByFingerprint(link.fingerprint);
+      if (blocked?.pendingKey) fail('KEY_CHANGED', `the key of ${blocked.name} changed: verify it again first`);
+      const settings = await options.settings();
+      const { transfer: t, abort } = begin('receive', settings.downloadDir);
+      const signer = await options.signer();
+      void runReceive({
+        link: request.link,
+        outDir: settings.downloadDir,
+        signer,
+        name: await options.deviceName(),
+        trust: options.trust,
+        pathMode: 'auto',
+        iceServers: iceServersOf(settings),
+        forceTurn: false,
+        requireLevel3: settings.requireLevel3,
+        random: options.random,
+        clock: options.clock,
+        abort,
+        sessions: await sessionsFor(t, blocked?.id ?? null),
+        confirm: (offer) => ask(t, offer),
+        report: reporter(t),
+      }).finally(() => finished(t, null));
+      return { transferId: t.id };
+    },
+
+    accept(request) {
+      answer(request.transferId, true);
+    },
+
+    decline(request) {
+      answer(request.transferId, false);
+    },
+
+    cancel(request) {
+      get(request.transferId).abort();
+    },
+
+    async openFolder(request) {
+      const t = running.get(request.transferId);
+      const settings = await options.settings();
+      await options.openPath(t?.folder ?? settings.downloadDir);
+    },
+
+    report: (request) => registry.report(request),
+  };
+
+  /** Put an offer to the user (the offer card); resolves with the answer. */
+  const ask = async (t: Running, offer: OfferSummary): Promise<boolean> => {
+    const info = await offerInfo(t, offer);
+    return new Promise<boolean>((resolve) => {
+      t.answer = (yes) => {
+        t.answer = null;
+        resolve(yes);
+      };
+      options.events.emit('transfer:offer', info);
+    });
+  };
+
+  const offerInfo = async (t: Running, offer: OfferSummary): Promise<OfferInfo> => {
+    const key = offer.peer.fingerprint;
+    const contact = options.trust.list().find((c) => toHex(c.fingerprint) === key) ?? null;
+    const files = offer.manifest.entries.filter((e) => e.kind === 'file');
+    return {
+      transferId: t.id,
+      peer: {
+        contactId: contact?.id ?? null,
+        name: contact?.name ?? offer.peer.name,
+        fingerprint: key,
+        short: offer.peer.short,
+        status: contact ? (contact.pendingKey ? 'keyChanged' : contact.state) : 'new',
+        verifiedBy: offer.peer.verifiedBy as OfferInfo['peer']['verifiedBy'],
+      },
+      level: offer.level as SecurityLevel,
+      path: t.path ?? 'relay',
+      files: files.length,
+      directories: offer.manifest.entries.length - files.length,
+      bytes: offer.bytes,
+      names: files.slice(0, 16).map((e) => e.path),
+    };
+  };
+
+  const answer = (transferId: string, yes: boolean) => {
+    const t = get(transferId);
+    if (!t.answer) fail('BAD_INPUT', 'this transfer has no offer waiting for an answer');
+    t.answer(yes);
+  };
+
+  const disk: Services['disk'] = {
+    read: (r) => registry.read(r.transferId, r.index, r.offset, r.length),
+    progress: (r) => registry.progressOf(r.transferId, r.index),
+    writeChunk: (r) => registry.writeChunk(r),
+    createDirectory: (r) => registry.createDirectory(r.transferId, r.index),
+    commit: (r) => registry.commit(r.transferId, r.index),
+    discard: (r) => registry.discard(r.transferId, r.index),
+  };
+
+  return {
+    transfer,
+    disk,
+    close() {
+      for (const t of running.values()) t.abort();
+    },
+  };
+}
+
+function pathOf(path: string): TransferPath | null {
+  return path === 'direct' || path === 'webrtc' || path === 'turn' || path === 'relay' ? path : null;
+}
+
+function asCode(code: unknown): ErrorCode {
+  return isErrorCode(code) ? code : 'INTERNAL';
+}
