@@ -7,6 +7,11 @@
  * main's protocol handler replaces the placeholder per response, and Emotion — which is how MUI inserts every style —
  * stamps that nonce on its <style> elements. Chromium hides nonce attributes from getAttribute after parsing, so the
  * value is read from the `nonce` property.
+ *
+ * Sessions: the session runner (session/session-runner.ts) starts here, once, right after the API connects and before
+ * anything renders: main may hand over a session as soon as the page has loaded, and a session's MessagePort posted
+ * to the window before the runner listens would be lost. It lives for the page, outside React, so StrictMode's
+ * double effects and screen changes cannot stop a transfer.
  */
 
 import createCache from '@emotion/cache';
@@ -19,6 +24,8 @@ import { ApiContext, connectApi, type RendererApi } from './api';
 import { App } from './app';
 import { AnnouncerProvider } from './components/announcer';
 import { LiveDataProvider } from './data/live-data';
+import { startSessionRunner } from './session/session-runner';
+import type { Logger } from '../src/ports/logger';
 
 function styleNonce(): string | undefined {
   const meta = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]');
@@ -32,12 +39,21 @@ if (!container) throw new Error('index.html has no #root');
 const nonce = styleNonce();
 const cache = createCache(nonce === undefined ? { key: 'sd' } : { key: 'sd', nonce });
 
+// Event names and codes only (src/ports/logger.ts): never keys, secrets or the other side's paths.
+const consoleLogger: Logger = {
+  debug: () => {},
+  info: (event, fields) => console.info(event, fields ?? {}),
+  warn: (event, fields) => console.warn(event, fields ?? {}),
+  error: (event, fields) => console.error(event, fields ?? {}),
+};
+
 let api: RendererApi | null = null;
 try {
   api = connectApi();
 } catch {
   api = null;
 }
+if (api) startSessionRunner({ client: api.client, messages: window, logger: consoleLogger });
 
 createRoot(container).render(
   <StrictMode>

@@ -99,7 +99,7 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
    * device pairs or after PAIRING_LINK_MS (pairAsIssuer's timeout); the room's relay goes with it.
    */
   const pairingLink = async (): Promise<InvokeResponse<'identity:pairing-link'>> => {
-    const relay = await relayFor(await settings.get());
+    const relay = await relayFor(settings.get());
     const expiresAt = deps.clock.now() + PAIRING_LINK_MS;
     return new Promise((resolve, reject) => {
       void (async () => {

@@ -222,7 +222,9 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
   ): RunningSessionView => {
     const logger = options.logger ?? silentLogger;
     const network = runner.transport;
-    const { local, start: hand } = options.channels.open();
+    const opened = options.channels.open();
+    const local = opened.local;
+    const hand = (info: TransferSessionInfo) => opened.start(info);
     const port = createPortTransport(local, { path: network.path, binding: network.binding, maxFrameBytes: network.maxFrameBytes, logger });
     let settle!: (outcome: SessionOutcomeView) => void;
     const outcome = new Promise<SessionOutcomeView>((resolve) => (settle = resolve));
@@ -232,6 +234,12 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
       return () => clearTimeout(timer);
     });
     let cancelGrace: (() => void) | null = null;
+    let pipeEnded = false;
+    /** Close both ends now: main's own decision (cancel, no renderer, the renderer went silent). */
+    const closeNow = (code: ErrorCode) => {
+      port.closeWith({ code, message: 'session ended' });
+      network.close();
+    };
     const slot: Slot = {
       transferId: options.transferId,
       role,
@@ -247,13 +255,18 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
         settled = true;
         cancelGrace?.();
         options.registry.remove(slot);
-        port.closeWith({ code: result.code ?? 'TRANSPORT_CLOSED', message: result.ok ? 'complete' : 'session ended' });
-        network.close();
         settle(result);
+        if (pipeEnded) return;
+        if (result.code === 'CANCELLED' || result.code === 'INTERNAL') return closeNow(result.code);
+        // The renderer reported how its session ended; its last frames (a DECLINE, an ABORT, the final ACK) may still
+        // be on their way through the port, and its own close follows them. Let the pipe deliver them and close the
+        // network path behind them, unless the renderer never closes its end.
+        setTimer(FINISH_GRACE_MS, () => pipeEnded || closeNow(result.code ?? 'TRANSPORT_CLOSED'));
       },
     };
     options.registry.add(slot);
     void pipeTransports(network, port).then((reason) => {
+      pipeEnded = true;
       // The renderer reports how its session ended; if it cannot (the window is gone), main decides after a grace.
       if (!settled) cancelGrace = setTimer(FINISH_GRACE_MS, () => slot.finish(failed(reason.code, slot.handshake, slot.manifest)));
     });

@@ -23,7 +23,7 @@ import { equalBytes, toHex } from '../../src/bytes';
 import { errorCodeOf, fail, isErrorCode, type ErrorCode } from '../../src/errors';
 import type { IdentitySigner } from '../../src/identity/identity';
 import { parseLink } from '../../src/identity/link';
-import type { OfferInfo, PickedItem, SecurityLevel, SettingsInfo, TransferPath } from '../../src/ipc/contract';
+import type { OfferInfo, PickedItem, SettingsInfo, TransferPath } from '../../src/ipc/contract';
 import type { Clock } from '../../src/ports/clock';
 import { silentLogger, type Logger } from '../../src/ports/logger';
 import type { RandomSource } from '../../src/ports/random';
@@ -252,7 +252,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
 
   /** Put an offer to the user (the offer card); resolves with the answer. */
   const ask = async (t: Running, offer: OfferSummary): Promise<boolean> => {
-    const info = await offerInfo(t, offer);
+    const info = offerInfo(t, offer);
     return new Promise<boolean>((resolve) => {
       t.answer = (yes) => {
         t.answer = null;
@@ -262,7 +262,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     });
   };
 
-  const offerInfo = async (t: Running, offer: OfferSummary): Promise<OfferInfo> => {
+  const offerInfo = (t: Running, offer: OfferSummary): OfferInfo => {
     const key = offer.peer.fingerprint;
     const contact = options.trust.list().find((c) => toHex(c.fingerprint) === key) ?? null;
     const files = offer.manifest.entries.filter((e) => e.kind === 'file');
@@ -276,7 +276,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         status: contact ? (contact.pendingKey ? 'keyChanged' : contact.state) : 'new',
         verifiedBy: offer.peer.verifiedBy as OfferInfo['peer']['verifiedBy'],
       },
-      level: offer.level as SecurityLevel,
+      level: offer.level,
       path: t.path ?? 'relay',
       files: files.length,
       directories: offer.manifest.entries.length - files.length,

@@ -43,6 +43,8 @@ function emptyPeer(): TransferPeer {
 export class TransferTracker {
   private readonly records = new Map<string, TransferView>();
   private readonly pending = new Map<string, OfferView>();
+  /** File lists the session runner supplied before main's `transfer:offer` event arrived (see `manifest`). */
+  private readonly early = new Map<string, readonly FileEntry[]>();
   private readonly listeners = new Set<() => void>();
   private transferList: readonly TransferView[] = [];
   private offerList: readonly OfferView[] = [];
@@ -134,15 +136,25 @@ export class TransferTracker {
     }));
     if (!isTerminal(this.records.get(offer.transferId)?.state ?? 'failed')) {
       const existing = this.pending.get(offer.transferId);
-      this.pending.set(offer.transferId, { ...offer, receivedAt: existing?.receivedAt ?? this.now(), entries: existing?.entries ?? null });
+      const entries = existing?.entries ?? this.early.get(offer.transferId) ?? null;
+      this.early.delete(offer.transferId);
+      this.pending.set(offer.transferId, { ...offer, receivedAt: existing?.receivedAt ?? this.now(), entries });
       this.publish();
     }
   }
 
-  /** The full file list of an offer, from the session runner (which decrypted the manifest). */
+  /**
+   * The full file list of an offer, from the session runner (which decrypted the manifest). The runner supplies it
+   * before it reports the offer to main, so it usually arrives before main's `transfer:offer` event: it is kept for
+   * that event until the transfer ends.
+   */
   manifest(transferId: string, entries: readonly FileEntry[]): void {
     const offer = this.pending.get(transferId);
-    if (!offer) return;
+    if (!offer) {
+      const record = this.records.get(transferId);
+      if (!record || !isTerminal(record.state)) this.early.set(transferId, [...entries]);
+      return;
+    }
     this.pending.set(transferId, { ...offer, entries: [...entries] });
     this.publish();
   }
@@ -216,6 +228,7 @@ export class TransferTracker {
   }
 
   private removeOffer(transferId: string): void {
+    this.early.delete(transferId);
     if (this.pending.delete(transferId)) this.publish();
   }
 

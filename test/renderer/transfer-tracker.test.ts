@@ -101,6 +101,21 @@ describe('TransferTracker', () => {
     expect(tracker.transfers()[0]!.state).toBe('declined');
   });
 
+  it("keeps the session runner's file list when it arrives before main's offer event, until the transfer ends", () => {
+    const tracker = new TransferTracker(clock().now);
+    tracker.manifest(T, [{ path: 'a', size: 100 }]);
+    expect(tracker.offers()).toHaveLength(0);
+    tracker.offer(offer);
+    expect(tracker.offers()[0]!.entries).toEqual([{ path: 'a', size: 100 }]);
+    // A list for a transfer that ended (here: progressed past its offer) is not kept for a later offer.
+    const other = new TransferTracker(clock().now);
+    other.manifest(T, [{ path: 'a', size: 100 }]);
+    other.error({ transferId: T, code: 'TIMEOUT', message: 'm' });
+    other.manifest(T, [{ path: 'b', size: 1 }]);
+    other.offer(offer);
+    expect(other.offers()).toHaveLength(0);
+  });
+
   it('drops a pending offer when the transfer fails or progresses (answered elsewhere, e.g. auto-accept)', () => {
     const tracker = new TransferTracker(clock().now);
     tracker.offer(offer);
