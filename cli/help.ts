@@ -34,7 +34,7 @@ export function exitCodeFor(code: string): number {
   if (code.startsWith('KEYSTORE_') || code === 'TRUST_STORE_CORRUPT') return EXIT.KEYCHAIN;
   if (code === 'SINK_FAILED' || code === 'SOURCE_FAILED' || code === 'DESTINATION_EXISTS') return EXIT.DISK;
   if (code === 'TRANSPORT_CLOSED' || code === 'TIMEOUT' || code === 'PEER_ABORTED') return EXIT.NETWORK;
-  if (code.startsWith('LINK_') || code === 'BAD_INPUT' || code === 'USAGE') return EXIT.USAGE;
+  if (code.startsWith('LINK_') || code === 'BAD_INPUT' || code === 'USAGE' || code === 'CONTACT_UNKNOWN') return EXIT.USAGE;
   return EXIT.FAILED;
 }
 
@@ -44,6 +44,11 @@ export const HELP = `sealdrop — send files end to end encrypted, verified agai
 USAGE
   sealdrop send [options] <path>...      share files and folders; prints a link and a QR code
   sealdrop receive [options] <link>      receive into --out (default: the current folder)
+  sealdrop send --to CONTACT --relay URL [options] <path>...
+                                         send to a pinned contact with no link: its device running
+                                         \`sealdrop listen\` on that relay is woken and joins
+  sealdrop listen --relay URL [options]  register this device's mailbox on the relay and receive sends
+                                         from pinned contacts, one after another, until Ctrl-C
   sealdrop id                            this device's fingerprint and pairing QR
   sealdrop contacts list                 pinned devices and whether they are verified
   sealdrop contacts verify <id|fingerprint>   compare the safety number, then mark verified
@@ -60,8 +65,11 @@ OPTIONS
   --turn URL           TURN server with credentials, e.g. turn:user:pass@turn.example.org:3478 (repeatable)
   --turn-only          WebRTC through TURN only (ignore host and reflexive candidates)
   --require-level N    3 (default): refuse a peer that could not be verified; 2: allow it, labelled unverified
-  --out DIR            receive: where files are written (nothing is ever written outside it)
-  --yes                receive: accept without asking
+  --out DIR            receive, listen: where files are written (nothing is ever written outside it)
+  --to CONTACT         send: a contact's fingerprint (hex, or a unique prefix of 8+ digits) or unique name.
+                       Level 3 by its pinned key only; unknown or ambiguous: CONTACT_UNKNOWN (exit 2); a
+                       contact whose key changed: KEY_CHANGED (exit 3). Needs --relay; no direct path
+  --yes                receive, listen: accept without asking
   --name NAME          this device's display name (default: the host name)
   --json               machine output: one JSON object per line on stdout, nothing else
 
@@ -74,8 +82,9 @@ SECURITY LEVELS
   Level 2  encrypted end to end but UNVERIFIED: an active relay could have swapped keys
 
 EXIT CODES
-  0 success   1 failed   2 usage / bad link   3 security check failed   4 declined or cancelled
-  5 keychain / identity unavailable   6 disk (destination exists, write failed)   7 network (no path, timeout)
+  0 success (listen: stopped by Ctrl-C)   1 failed   2 usage / bad link / unknown contact
+  3 security check failed   4 declined or cancelled   5 keychain / identity unavailable
+  6 disk (destination exists, write failed)   7 network (no path, timeout)
 
 ERROR CODES
 ${wrapCodes([...ERROR_CODES, 'USAGE'])}

@@ -20,6 +20,8 @@ export interface CommonFlags {
   readonly out: string;
   readonly yes: boolean;
   readonly name: string | undefined;
+  /** send: a contact (fingerprint, ≥ 8-hex-digit prefix, or name) to send to through its relay mailbox. */
+  readonly to: string | undefined;
   readonly host: string | undefined;
   readonly port: string | undefined;
   readonly tlsCert: string | undefined;
@@ -45,6 +47,7 @@ function parse(argv: string[]): { command: string; positionals: string[]; flags:
       out: { type: 'string', default: '.' },
       yes: { type: 'boolean', short: 'y', default: false },
       name: { type: 'string' },
+      to: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       'tls-cert': { type: 'string' },
@@ -75,6 +78,7 @@ function parse(argv: string[]): { command: string; positionals: string[]; flags:
       out: values.out,
       yes: values.yes,
       name: values.name,
+      to: values.to,
       host: values.host,
       port: values.port,
       tlsCert: values['tls-cert'],
@@ -104,6 +108,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/send')).send(positionals, flags, out);
       case 'receive':
         return await (await import('./commands/receive')).receive(positionals, flags, out);
+      case 'listen':
+        return await (await import('./commands/listen')).listen(positionals, flags, out);
       case 'id':
         return await (await import('./commands/id')).id(flags, out);
       case 'contacts':

@@ -9,8 +9,10 @@ import type { Output } from '../output';
 type Of<E extends TransferReport['event']> = Extract<TransferReport, { event: E }>;
 
 export interface ReportTexts {
-  /** Human output for the link (send only). */
+  /** Human output for the link, or the contact being sent to (send only). */
   readonly ready?: (report: Of<'ready'>) => void;
+  /** Human line for a NOTIFY answer (contact sends); null prints nothing. */
+  readonly notified?: (report: Of<'notified'>) => string | null;
   readonly waiting: (report: Of<'waiting'>) => string;
   readonly pathLost: (report: Of<'path-lost'>) => string;
   readonly done: (report: Of<'done'>) => string;
@@ -25,6 +27,12 @@ export function reportPrinter(out: Output, texts: ReportTexts): (report: Transfe
         out.event(report);
         if (!out.json) texts.ready?.(report);
         break;
+      case 'notified': {
+        out.event(report);
+        const line = out.json ? null : (texts.notified?.(report) ?? null);
+        if (line) out.say(line);
+        break;
+      }
       case 'waiting':
         if (!out.json) out.say(texts.waiting(report));
         break;

@@ -20,15 +20,16 @@
  * member left, or a new one joined with a fresh stream) and the WebSocket closing reset all of this.
  *
  * Trust assumptions: the relay and whatever it forwards are untrusted; frames are authenticated end to end above
- * this layer. What this module bounds is memory: frames go to the handler one at a time (frame-delivery.ts), and
- * while a handler's promise is pending — or frames waiting for a handler exceed HOLD_HIGH_WATER_BYTES — reading from
- * the WebSocket pauses, so the relay's per-receiver queue fills and the relay pauses the sender.
+ * this layer. What this module bounds is memory: frames go to the handler one at a time
+ * (src/transport/frame-delivery.ts), and while a handler's promise is pending — or frames waiting for a handler exceed
+ * HOLD_HIGH_WATER_BYTES — reading from the WebSocket pauses, so the relay's per-receiver queue fills and the relay
+ * pauses the sender.
  */
 
 import { fail } from '../../src/errors';
 import type { Transport, TransportCloseReason, TransportHandlers } from '../../src/ports/transport';
 import { CHANNEL } from '../../src/signaling/relay-protocol';
-import { FrameDelivery } from './frame-delivery';
+import { FrameDelivery } from '../../src/transport/frame-delivery';
 
 /** The relay-path end marker (see the header). Channels 0 and 1 are in relay-protocol.ts. */
 export const CHANNEL_END = 2;

@@ -14,8 +14,8 @@
  * Backpressure, both ends (the port's contract):
  * - send: `socket.write` returning false means Node's buffer is above its high-water mark; `send` then waits for
  *   'drain'. A sender that awaits every send holds at most one frame beyond the mark.
- * - receive: frames go to the handler one at a time (frame-delivery.ts); while a handler promise is pending (or
- *   before `listen`) the socket is paused, so the kernel's receive window fills and TCP slows the sender.
+ * - receive: frames go to the handler one at a time (src/transport/frame-delivery.ts); while a handler promise is
+ *   pending (or before `listen`) the socket is paused, so the kernel's receive window fills and TCP slows the sender.
  *
  * Close: `close()` sends a FIN behind everything already written (socket.end) and destroys the socket after a short
  * grace if the peer does not finish its side. The peer delivers every frame that arrived, then reports close once.
@@ -27,7 +27,7 @@ import os from 'node:os';
 import { errorCodeOf, fail, SealdropError } from '../../src/errors';
 import { FRAME_HEADER_BYTES, FrameReader, MAX_FRAME_PAYLOAD } from '../../src/frames/frames';
 import type { Transport, TransportCloseReason, TransportHandlers } from '../../src/ports/transport';
-import { FrameDelivery } from './frame-delivery';
+import { FrameDelivery } from '../../src/transport/frame-delivery';
 
 /** After close(), how long the peer has to finish its side before the socket is destroyed. */
 const CLOSE_GRACE_MS = 3000;

@@ -1,6 +1,6 @@
 /**
- * The Transport over a WebRTC peer's DataChannel: one-at-a-time delivery (frame-delivery.ts), the credit window and
- * the send buffer's high-water mark. The peer connection, DTLS checks, signalling and teardown are
+ * The Transport over a WebRTC peer's DataChannel: one-at-a-time delivery (src/transport/frame-delivery.ts), the
+ * credit window and the send buffer's high-water mark. The peer connection, DTLS checks, signalling and teardown are
  * webrtc-transport.ts; this module talks to that through `DataChannelLink` only.
  *
  * Why credit: node-datachannel pushes every message into JS as it arrives; SCTP cannot be paused from here. To keep
@@ -29,7 +29,7 @@ import type {
   TransportCloseReason,
   TransportHandlers,
 } from '../../src/ports/transport';
-import { FrameDelivery } from './frame-delivery';
+import { FrameDelivery } from '../../src/transport/frame-delivery';
 
 /** Largest frame we ever send or expect, whatever the peer advertises (libdatachannel's default limit). */
 export const MAX_FRAME_BYTES = 256 * 1024;

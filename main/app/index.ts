@@ -17,14 +17,28 @@
  * dist`); sandbox, isolation, navigation, permission and IPC-sender rules apply in both.
  */
 
-import { app, BrowserWindow, dialog, ipcMain, Menu, MessageChannelMain, nativeImage, protocol, session, shell, Tray, type MessagePortMain } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  MessageChannelMain,
+  nativeImage,
+  Notification,
+  protocol,
+  session,
+  shell,
+  Tray,
+  type MessagePortMain,
+} from 'electron';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { webCryptoRandom } from '../../src/ports/random';
 import type { PortEndpoint } from '../../src/transport/port-transport';
 import { keychainKeyStore } from '../adapters/keychain';
 import { wallClock } from '../adapters/wall-clock';
-import { createDesktop } from '../desktop/create-desktop';
+import { createDesktop, type Desktop } from '../desktop/create-desktop';
 import type { SessionChannels } from '../desktop/renderer-sessions';
 import type { Logger } from '../../src/ports/logger';
 import type { SettingsInfo } from '../../src/ipc/contract';
@@ -60,7 +74,7 @@ let mainWindow: BrowserWindow | null = null;
 let tray: Tray | null = null;
 let quitting = false;
 let keepInTray = true;
-let receiving = true;
+let desktop: Desktop | null = null;
 let cameraUntil = 0;
 
 /** The QR-scan camera window (camera:start-scan / camera:stop-scan): main's permission handler reads it. */
@@ -101,7 +115,7 @@ const channels: SessionChannels = {
  * MessagePorts.
  */
 async function createServices(): Promise<Omit<Services, 'camera'>> {
-  const desktop = await createDesktop({
+  const built = await createDesktop({
     userData: app.getPath('userData'),
     defaultDownloadDir: app.getPath('downloads'),
     deviceName: hostname(),
@@ -127,9 +141,29 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
       if (problem !== '') logger.warn('shell.open-path-failed', {});
     },
     setLoginItemSettings: (value) => app.setLoginItemSettings(value),
+    showNotification: (payload, onAction) => {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification({
+        title: payload.title,
+        body: payload.body,
+        actions: payload.actions.map((action) => ({ type: 'button' as const, text: action.label })),
+        timeoutType: payload.sticky ? 'never' : 'default',
+        urgency: payload.sticky ? 'critical' : 'normal',
+      });
+      notification.on('action', (_event, index) => {
+        const action = payload.actions[index];
+        if (action) onAction(action.action);
+      });
+      notification.on('click', () => onAction('open'));
+      notification.show();
+    },
+    windowVisible: () => mainWindow !== null && !mainWindow.isDestroyed() && mainWindow.isVisible(),
+    showWindow: () => showWindow(),
   });
-  app.on('before-quit', () => void desktop.close());
-  return desktop.services;
+  desktop = built;
+  built.settings.subscribe(() => updateTrayMenu());
+  app.on('before-quit', () => void built.close());
+  return built.services;
 }
 
 /** Settings the shell itself applies: closing to the tray, start at login. */
@@ -183,6 +217,7 @@ function showWindow(): void {
 
 function updateTrayMenu(): void {
   if (tray === null) return;
+  const receiving = desktop?.receiving.get() ?? false;
   tray.setToolTip(receiving ? 'Sealdrop — receiving' : 'Sealdrop — not receiving');
   tray.setContextMenu(
     Menu.buildFromTemplate([
@@ -192,9 +227,8 @@ function updateTrayMenu(): void {
         type: 'checkbox',
         checked: receiving,
         click: (item) => {
-          receiving = item.checked;
+          desktop?.receiving.set(item.checked);
           updateTrayMenu();
-          events.emit('tray:receiving-changed', { receiving });
         },
       },
       { type: 'separator' },

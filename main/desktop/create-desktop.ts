@@ -23,6 +23,8 @@ import { createIdentityService } from '../services/identity-service';
 import { ipcServicesOf } from '../services/ipc-services';
 import { loadSettingsService, type SettingsService } from '../services/settings-service';
 import { pairAsIssuer, pairAsJoiner } from '../transfer/pair';
+import { watchMailbox, type MailboxWatcher } from '../transfer/mailbox';
+import { createOfferNotifier, type ShowNotification } from '../services/notifications';
 import { relayFor } from './relays';
 import type { SessionChannels } from './renderer-sessions';
 import { createTransferService } from './transfer-service';
@@ -46,13 +48,23 @@ export interface DesktopDeps {
   readonly chooseDirectory?: (context: { readonly webContentsId: number }) => Promise<string | null>;
   readonly openPath: (path: string) => Promise<void>;
   readonly setLoginItemSettings: (settings: { readonly openAtLogin: boolean }) => void;
+  /** Show an OS notification (notifications.ts); the answer comes back through `onAction`. */
+  readonly showNotification: ShowNotification;
+  /** The main window is shown (false: closed to the tray, or not created yet). */
+  readonly windowVisible: () => boolean;
+  /** Bring the window up (a notification was clicked). */
+  readonly showWindow?: () => void;
 }
 
 export interface Desktop {
   readonly services: Omit<Services, 'camera'>;
   readonly settings: SettingsService;
   readonly trust: TrustStore;
-  /** Stop every transfer (app quit). */
+  /** The tray's receiving switch: while on and a relay is set, this device listens in its relay mailbox. */
+  readonly receiving: { get(): boolean; set(on: boolean): void };
+  /** Resolves once the mailbox is registered on the current relay (for tests and the tray tooltip). */
+  mailboxReady(): Promise<void>;
+  /** Stop every transfer and the mailbox (app quit). */
   close(): Promise<void>;
 }
 
@@ -79,6 +91,15 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     },
   });
 
+  let receiving = true;
+  const notifier = createOfferNotifier({
+    showNotification: deps.showNotification,
+    events: deps.events,
+    onAction: (transferId, action) => {
+      if (action === 'open') deps.showWindow?.();
+      transfers.notificationAction(transferId, action);
+    },
+  });
   const transfers = createTransferService({
     signer: () => identity.signer(),
     deviceName,
@@ -89,6 +110,9 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     pickPaths: deps.pickPaths,
     openPath: deps.openPath,
     contactsChanged: () => contacts.notifyChanged(),
+    notifier,
+    windowVisible: deps.windowVisible,
+    receiving: () => receiving,
     random: deps.random,
     clock: deps.clock,
     logger,
@@ -126,12 +150,49 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     });
   };
 
+  // The mailbox: contacts can send to this device without a link while receiving is on and a relay is set.
+  let mailbox: { relayUrl: string; watcher: MailboxWatcher } | null = null;
+  let mailboxUpdate: Promise<void> = Promise.resolve();
+  const updateMailbox = (): Promise<void> => {
+    mailboxUpdate = mailboxUpdate.then(switchMailbox).catch((error: unknown) => {
+      logger.warn('mailbox.failed', { error: error instanceof Error ? error.name : 'unknown' });
+    });
+    return mailboxUpdate;
+  };
+  const switchMailbox = async () => {
+    const relayUrl = receiving ? settings.get().relayUrl : '';
+    if (mailbox?.relayUrl === relayUrl) return;
+    mailbox?.watcher.close();
+    mailbox = null;
+    if (relayUrl === '') return;
+    const watcher = watchMailbox({ relayUrl, signer: await identity.signer(), onIncoming: (roomId) => transfers.incoming(relayUrl, roomId), logger });
+    watcher.registered.catch(() => undefined);
+    mailbox = { relayUrl, watcher };
+  };
+  const unsubscribe = settings.subscribe(() => void updateMailbox());
+  await updateMailbox();
+
   const base = ipcServicesOf({ identity, contacts, settings, pairingLink });
   return {
     services: { ...base, transfer: transfers.transfer, disk: transfers.disk },
     settings,
     trust,
+    receiving: {
+      get: () => receiving,
+      set: (on) => {
+        receiving = on;
+        deps.events.emit('tray:receiving-changed', { receiving });
+        void updateMailbox();
+      },
+    },
+    mailboxReady: async () => {
+      await mailboxUpdate;
+      if (!mailbox) throw new Error('no relay is set, or receiving is off');
+      await mailbox.watcher.registered;
+    },
     close() {
+      unsubscribe();
+      mailbox?.watcher.close();
       transfers.close();
       return Promise.resolve();
     },

@@ -235,6 +235,8 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
     });
     let cancelGrace: (() => void) | null = null;
     let pipeEnded = false;
+    let pipeDone!: () => void;
+    const pipeEnd = new Promise<void>((resolve) => (pipeDone = resolve));
     /** Close both ends now: main's own decision (cancel, no renderer, the renderer went silent). */
     const closeNow = (code: ErrorCode) => {
       port.closeWith({ code, message: 'session ended' });
@@ -255,18 +257,29 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
         settled = true;
         cancelGrace?.();
         options.registry.remove(slot);
-        settle(result);
-        if (pipeEnded) return;
-        if (result.code === 'CANCELLED' || result.code === 'INTERNAL') return closeNow(result.code);
+        if (pipeEnded) return settle(result);
+        if (result.code === 'CANCELLED' || result.code === 'INTERNAL') {
+          closeNow(result.code);
+          return settle(result);
+        }
         // The renderer reported how its session ended; its last frames (a DECLINE, an ABORT, the final ACK) may still
-        // be on their way through the port, and its own close follows them. Let the pipe deliver them and close the
-        // network path behind them, unless the renderer never closes its end.
-        setTimer(FINISH_GRACE_MS, () => pipeEnded || closeNow(result.code ?? 'TRANSPORT_CLOSED'));
+        // be on their way through the port, and its own close follows them. The outcome is reported once the pipe
+        // has delivered them and closed the network path behind them — the caller tears the path's room down next —
+        // or after a grace period if the renderer never closes its end.
+        const stop = setTimer(FINISH_GRACE_MS, () => {
+          closeNow(result.code ?? 'TRANSPORT_CLOSED');
+          settle(result);
+        });
+        void pipeEnd.then(() => {
+          stop();
+          settle(result);
+        });
       },
     };
     options.registry.add(slot);
     void pipeTransports(network, port).then((reason) => {
       pipeEnded = true;
+      pipeDone();
       // The renderer reports how its session ended; if it cannot (the window is gone), main decides after a grace.
       if (!settled) cancelGrace = setTimer(FINISH_GRACE_MS, () => slot.finish(failed(reason.code, slot.handshake, slot.manifest)));
     });

@@ -30,7 +30,9 @@ import type { RandomSource } from '../../src/ports/random';
 import type { TrustStore } from '../../src/trust/trust-store';
 import type { Services } from '../app/ipc';
 import type { ServiceEvents } from '../services/events';
-import { runReceive, type OfferSummary } from '../transfer/receive';
+import { runReceive, runReceiveIncoming, type OfferSummary } from '../transfer/receive';
+import type { NotificationAction, OfferNotifier } from '../services/notifications';
+import { decideIncoming } from '../services/offer-policy';
 import { runSend } from '../transfer/send';
 import type { TransferReport } from '../transfer/events';
 import { rendererSessions, SessionRegistry, type SessionChannels } from './renderer-sessions';
@@ -51,6 +53,12 @@ export interface TransferServiceOptions {
   readonly openPath: (path: string) => Promise<void>;
   /** A contact's trust changed (a peer was pinned after a transfer). */
   readonly contactsChanged: () => void;
+  /** OS notifications for offers that arrive through the mailbox (notifications.ts). */
+  readonly notifier: OfferNotifier;
+  /** The main window is shown (false: closed to the tray). */
+  readonly windowVisible: () => boolean;
+  /** The tray's receiving switch. */
+  readonly receiving: () => boolean;
   readonly random: RandomSource;
   readonly clock: Clock;
   readonly logger?: Logger;
@@ -69,6 +77,10 @@ interface Running {
 export interface DesktopTransfers {
   readonly transfer: Services['transfer'];
   readonly disk: Services['disk'];
+  /** A room id arrived in this device's mailbox on `relayUrl` (unauthenticated: the handshake decides who it is). */
+  incoming(relayUrl: string, roomId: Uint8Array): void;
+  /** The user answered an offer's notification. */
+  notificationAction(transferId: string, action: NotificationAction): void;
   /** Cancel everything (app quit). */
   close(): void;
 }
@@ -151,11 +163,10 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     },
 
     async send(request) {
+      const contact = request.to.kind === 'contact' ? options.trust.get(request.to.contactId) : null;
       if (request.to.kind === 'contact') {
-        const contact = options.trust.get(request.to.contactId);
         if (!contact) fail('CONTACT_UNKNOWN', 'no such contact');
-        if (contact.pendingKey) fail('KEY_CHANGED', 'this contact’s key changed: verify it again before sending');
-        fail('BAD_INPUT', 'sending to a contact without a link is not available yet; create a link');
+        if (contact.pendingKey) fail('KEY_CHANGED', `the key of ${contact.name} changed: verify it again before sending`);
       }
       const paths = [...request.paths];
       for (const id of request.picked) {
@@ -164,6 +175,8 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         paths.push(path);
       }
       const settings = await options.settings();
+      // A contact is reached through its mailbox on the configured relay; an embedded relay is not reachable for it.
+      if (contact && settings.relayUrl === '') fail('LINK_BAD_RELAY', 'sending to a contact needs a relay: set one in Settings');
       const relay = await relayFor(settings);
       const { transfer: t, abort } = begin('send', null);
       let ready!: (link: string | null) => void;
@@ -184,7 +197,8 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         random: options.random,
         clock: options.clock,
         abort,
-        sessions: await sessionsFor(t, null),
+        ...(contact ? { to: { identityKey: contact.identityKey } } : {}),
+        sessions: await sessionsFor(t, contact?.id ?? null),
         report: (report) => {
           if (report.event === 'error') failed(Object.assign(new Error(report.message), { code: report.code }));
           reporter(t, ready)(report);
@@ -285,6 +299,50 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     };
   };
 
+  /** An offer that came through the mailbox: the tray policy first, then (maybe) the user. */
+  const decideIncomingOffer = async (t: Running, offer: OfferSummary): Promise<boolean> => {
+    const info = offerInfo(t, offer);
+    const settings = await options.settings();
+    const verdict = decideIncoming({
+      peerContactStatus: info.peer.status,
+      level: info.level,
+      receiving: options.receiving(),
+      windowVisible: options.windowVisible(),
+      settings,
+    });
+    options.notifier.notify(info, verdict);
+    if (verdict.decision === 'auto-accept') return true;
+    if (verdict.decision === 'refuse') return false;
+    return ask(t, offer);
+  };
+
+  const incoming = (relayUrl: string, roomId: Uint8Array) => {
+    void (async () => {
+      const settings = await options.settings();
+      if (!options.receiving()) return;
+      const { transfer: t, abort } = begin('receive', settings.downloadDir);
+      const signer = await options.signer();
+      await runReceiveIncoming({
+        relayUrl,
+        roomId,
+        outDir: settings.downloadDir,
+        signer,
+        name: await options.deviceName(),
+        trust: options.trust,
+        pathMode: 'auto',
+        iceServers: iceServersOf(settings),
+        forceTurn: false,
+        requireLevel3: settings.requireLevel3,
+        random: options.random,
+        clock: options.clock,
+        abort,
+        sessions: await sessionsFor(t, null),
+        confirm: (offer) => decideIncomingOffer(t, offer),
+        report: reporter(t),
+      }).finally(() => finished(t, null));
+    })().catch((error: unknown) => logger.warn('incoming.failed', { code: errorCodeOf(error) ?? 'INTERNAL' }));
+  };
+
   const answer = (transferId: string, yes: boolean) => {
     const t = get(transferId);
     if (!t.answer) fail('BAD_INPUT', 'this transfer has no offer waiting for an answer');
@@ -303,6 +361,12 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   return {
     transfer,
     disk,
+    incoming,
+    notificationAction(transferId, action) {
+      if (action === 'open') return;
+      const t = running.get(transferId);
+      t?.answer?.(action === 'accept');
+    },
     close() {
       for (const t of running.values()) t.abort();
     },

@@ -88,3 +88,11 @@ export function fileReports(manifest: Manifest): FileReport[] {
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** After a verified transfer, remember the peer (state 'seen'; verification is the user's act). Level 2 is never pinned. */
+export async function pinPeer(trust: TrustStore, outcome: SessionOutcomeView): Promise<void> {
+  const handshake = outcome.handshake;
+  if (!handshake || handshake.level !== 3) return;
+  if (trust.findByKey(handshake.peer.identityKey)) return;
+  await trust.pin(handshake.peer.identityKey, handshake.peer.name || 'unnamed device', 'seen').catch(() => undefined);
+}

@@ -24,8 +24,15 @@ export interface FileReport {
 }
 
 export type TransferReport =
-  | { readonly event: 'ready'; readonly link: string; readonly fingerprint: string; readonly files: number; readonly bytes: number }
+  /** `link` is what the receiver needs for a link send, and null for a contact send (it is woken by its mailbox). */
+  | { readonly event: 'ready'; readonly link: string | null; readonly fingerprint: string; readonly files: number; readonly bytes: number }
   | { readonly event: 'waiting'; readonly relay: string }
+  /**
+   * Contact sends: the relay answered a NOTIFY for the contact's mailbox. `delivered` is false when no device of the
+   * contact was registered on this relay at that moment (the sender notifies again later). Unauthenticated: the
+   * relay may lie either way; only the handshake says who joined.
+   */
+  | { readonly event: 'notified'; readonly delivered: boolean }
   | { readonly event: 'connected'; readonly path: PathReport; readonly level: 2 | 3; readonly peer: PeerReport }
   | { readonly event: 'offer'; readonly files: readonly FileReport[]; readonly directories: number; readonly bytes: number }
   | { readonly event: 'progress'; readonly bytes: number; readonly total: number }

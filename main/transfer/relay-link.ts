@@ -119,6 +119,15 @@ export class RelayLink {
     await this.connection.sendSignal(bytes);
   }
 
+  /**
+   * NOTIFY the devices registered for `fingerprint` that `roomId` waits (PROTOCOL.md §13.1.5), on this room
+   * connection. True if the relay says one was online. Throws TRANSPORT_CLOSED while disconnected.
+   */
+  async notify(fingerprint: Uint8Array, roomId: Uint8Array): Promise<boolean> {
+    if (!this.connection) fail('TRANSPORT_CLOSED', 'relay not connected');
+    return this.connection.notify(fingerprint, roomId);
+  }
+
   /** A transport over the relay path; already closed when the relay is unreachable right now. */
   openFrameTransport(): Transport {
     if (!this.connection) return closedTransport();

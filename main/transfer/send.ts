@@ -1,18 +1,30 @@
 /**
- * The sending side of a transfer, end to end: scan the files, create the link, meet the receiver in the relay room,
- * offer every path this side allows (a signed TCP address list, WebRTC answers, the relay channel), and run a
- * session on whichever path the receiver uses. The sender is the handshake responder on every path and keeps
- * accepting sessions until one completes, so a receiver that lost its path — or crashed and was started again —
- * resumes where it stopped (docs/decisions/0003).
+ * The sending side of a transfer, end to end: scan the files, create the room, meet the receiver in it, offer every
+ * path this side allows (a signed TCP address list, WebRTC answers, the relay channel), and run a session on
+ * whichever path the receiver uses. The sender is the handshake responder on every path and keeps accepting
+ * sessions until one completes, so a receiver that lost its path — or crashed and was started again — resumes where
+ * it stopped (docs/decisions/0003).
  *
- * Trust: the relay is untrusted; everything that reaches a session is authenticated by the handshake (the link
- * secret is the psk, the receiver proves it holds the link). A session that fails before or during the handshake
- * (a stranger, a replay, a relay playing games) does not end the transfer; one that fails after it with a
- * tampering code does, loudly.
+ * Two ways to find the receiver (docs/PROTOCOL.md §13.4, §13.9):
+ *   link send     a transfer link (fresh room id + one-time secret + our fingerprint) that the user hands over.
+ *                 The secret is the handshake psk; the receiver proves it holds the link (Level 3 by link-secret).
+ *   contact send  `to`: a pinned contact. A fresh random room, then NOTIFY for the contact's fingerprint so a device
+ *                 registered in its relay mailbox joins. No psk: only the peer holding exactly the pinned key can
+ *                 complete the handshake (expectation pinnedKey → IDENTITY_MISMATCH for anyone else).
+ *                 No direct TCP path: PATHS is sealed under a key derived from the link secret (§13.3.1), and without
+ *                 a link the two sides share no secret before the handshake — sealing under anything the relay
+ *                 could also derive would hand it our identity key and addresses. So a contact send offers WebRTC
+ *                 and the relay path only (its DTLS fingerprints are bound into the handshake, §13.5).
+ *
+ * Trust: the relay is untrusted; everything that reaches a session is authenticated by the handshake. A session that
+ * fails before or during the handshake (a stranger, a replay, a relay playing games) does not end the transfer; one
+ * that fails after it with a tampering code does, loudly. Without a psk, whoever joins the room can make us reveal
+ * our identity, name and manifest hash in the handshake reply (SIGMA-I responder exposure, §12.1) — never the files.
  */
 
 import { toHex } from '../../src/bytes';
-import { errorCodeOf, SealdropError, type ErrorCode } from '../../src/errors';
+import { errorCodeOf, fail, SealdropError, type ErrorCode } from '../../src/errors';
+import type { PeerExpectation } from '../../src/handshake/handshake';
 import { fingerprintOf } from '../../src/identity/fingerprint';
 import { createLink, encodeLink } from '../../src/identity/link';
 import { manifestTotals } from '../../src/manifest/manifest';
@@ -28,7 +40,8 @@ import { listenTcp, type TcpListener } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
 import type { TransferReport } from './events';
 import { whenFirstFrame } from './gate';
-import { fileReports, inProcessSessions, isResumable, peerReport, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, pinPeer, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
+import { keepNotifying } from './notify';
 import { RelayLink } from './relay-link';
 
 export interface SendOptions {
@@ -36,7 +49,7 @@ export interface SendOptions {
   readonly signer: IdentitySigner;
   readonly name: string;
   readonly trust: TrustStore;
-  /** Relay addresses written into the link (where the receiver should meet us). */
+  /** Relay addresses written into the link (where the receiver should meet us). Unused for a contact send. */
   readonly relayUrls: readonly string[];
   /** The relay this side connects to (usually the first of relayUrls, or the embedded relay on loopback). */
   readonly connectUrl: string;
@@ -52,6 +65,14 @@ export interface SendOptions {
   readonly abort?: Promise<void>;
   /** Where sessions run (default: in this process). */
   readonly sessions?: SessionRunner;
+  /**
+   * A contact send (PROTOCOL.md §13.9): no link; a fresh room on `connectUrl`, NOTIFY for this key's fingerprint,
+   * and only the holder of exactly this (pinned) key can complete the handshake. Offers WebRTC and the relay path,
+   * never direct TCP: BAD_INPUT with pathMode 'direct'. The caller refuses contacts whose key changed.
+   */
+  readonly to?: { readonly identityKey: Uint8Array };
+  /** Contact sends: NOTIFY again this often while nobody is in the room. Default 30 s. */
+  readonly renotifyMs?: number;
 }
 
 export interface SendResult {
@@ -66,13 +87,48 @@ function isFatal(outcome: SessionOutcomeView): boolean {
   return !isResumable(outcome.code);
 }
 
+/** The room this transfer meets in, and what the handshake takes from how the receiver was told about it. */
+interface SendRoom {
+  readonly roomId: Uint8Array;
+  /** The link secret (link sends); contact sends have none. */
+  readonly psk: Uint8Array | undefined;
+  readonly link: string | null;
+  readonly expect: PeerExpectation;
+  /** Contact sends: the mailbox to NOTIFY. */
+  readonly mailbox: Uint8Array | null;
+}
+
+async function planRoom(options: SendOptions, fingerprint: Uint8Array): Promise<SendRoom> {
+  const isPinned = (key: Uint8Array) => options.trust.isPinned(key);
+  if (options.to) {
+    if (options.to.identityKey.length !== 32) fail('BAD_KEY', 'identity keys are 32 bytes');
+    if (options.pathMode === 'direct') fail('BAD_INPUT', 'a contact send has no direct path: use auto, webrtc or relay');
+    const pinnedKey = options.to.identityKey.slice();
+    return {
+      roomId: options.random.bytes(16),
+      psk: undefined,
+      link: null,
+      expect: { pinnedKey, linkIssued: false, isPinned },
+      mailbox: await fingerprintOf(pinnedKey),
+    };
+  }
+  const link = createLink(options.random, 'transfer', fingerprint, options.relayUrls);
+  return { roomId: link.roomId, psk: link.secret, link: encodeLink(link), expect: { linkIssued: true, isPinned }, mailbox: null };
+}
+
+/**
+ * Send `paths` by link, or to `options.to` through its mailbox, until one session completes, the transfer fails, or
+ * `abort` resolves. Failures after the start are reported (`error`) and returned.
+ * @throws SealdropError BAD_INPUT / BAD_KEY for a contact send that cannot work (direct mode, a malformed key);
+ *   TRANSPORT_CLOSED when the relay cannot be reached at the start; the scanner's errors for unreadable paths.
+ */
 export async function runSend(options: SendOptions): Promise<SendResult> {
+  const fingerprint = await fingerprintOf(options.signer.publicKey);
+  const room = await planRoom(options, fingerprint);
   const scanned = await scanPaths([...options.paths]);
   const { manifest, source } = scanned;
-  const fingerprint = await fingerprintOf(options.signer.publicKey);
-  const link = createLink(options.random, 'transfer', fingerprint, options.relayUrls);
   const totals = manifestTotals(manifest);
-  options.report({ event: 'ready', link: encodeLink(link), fingerprint: toHex(fingerprint), files: totals.files, bytes: totals.bytes });
+  options.report({ event: 'ready', link: room.link, fingerprint: toHex(fingerprint), files: totals.files, bytes: totals.bytes });
 
   const incoming: Transport[] = [];
   let wake: (() => void) | null = null;
@@ -81,9 +137,10 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
     wake?.();
   };
 
-  // ---- direct TCP
+  // ---- direct TCP (link sends only: PATHS is sealed under the link secret)
   let tcp: TcpListener | null = null;
-  if (options.pathMode === 'auto' || options.pathMode === 'direct') {
+  const psk = room.psk;
+  if (psk && (options.pathMode === 'auto' || options.pathMode === 'direct')) {
     tcp = await listenTcp({ port: 0 });
     tcp.onConnection((transport) => {
       const gate = whenFirstFrame(transport);
@@ -92,7 +149,7 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   }
 
   // ---- the relay room: rendezvous, signalling, and the relay path
-  const relay = new RelayLink(options.connectUrl, link.roomId, options.relayCa);
+  const relay = new RelayLink(options.connectUrl, room.roomId, options.relayCa);
   let answerer: WebRtcPeer | null = null;
   let relayGate: { ready: Promise<Transport | null>; cancel(): void } | null = null;
   let relayIdle = false; // a relay-path transport is open and no session has used it yet
@@ -108,9 +165,9 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
     });
   };
   const advertise = async () => {
-    if (!tcp) return;
+    if (!tcp || !psk) return;
     try {
-      const encoded = await sealPaths(options.signer, link.roomId, link.secret, tcp.addresses(), options.random);
+      const encoded = await sealPaths(options.signer, room.roomId, psk, tcp.addresses(), options.random);
       await relay.sendSignal(encodePathSignal({ type: 'paths', encoded }));
     } catch {
       // no direct path offered this time; WebRTC and the relay remain
@@ -119,8 +176,14 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
   relay.onPeer((present) => {
     if (present) void advertise();
   });
+  const notifier = room.mailbox
+    ? keepNotifying(relay, room.mailbox, room.roomId, options.clock, options.renotifyMs ?? 30_000, (delivered) =>
+        options.report({ event: 'notified', delivered }),
+      )
+    : null;
   relay.onReconnect(() => {
     openRelayPath();
+    notifier?.now();
   });
   relay.onSignal((bytes) => {
     let signal;
@@ -151,10 +214,18 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
       if (!relayIdle) openRelayPath();
     }
   });
-  await relay.start();
+  try {
+    await relay.start();
+  } catch (error) {
+    notifier?.stop();
+    await tcp?.close();
+    await source.close();
+    throw error;
+  }
   options.report({ event: 'waiting', relay: options.connectUrl });
   openRelayPath();
   if (relay.othersPresent) void advertise();
+  notifier?.now(); // after the JOIN: a woken device must find us in the room
 
   let aborted = false;
   void options.abort?.then(() => {
@@ -175,9 +246,9 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
         random: options.random,
         signer: options.signer,
         handshakeRole: 'responder',
-        sessionId: link.roomId,
-        psk: link.secret,
-        expect: { linkIssued: true, isPinned: (key) => options.trust.isPinned(key) },
+        sessionId: room.roomId,
+        ...(room.psk ? { psk: room.psk } : {}),
+        expect: room.expect,
         requireLevel3: options.requireLevel3,
         name: options.name,
         manifest,
@@ -211,6 +282,7 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
     options.report({ event: 'error', code, message: error instanceof Error ? error.message : String(error) });
     return { ok: false, code };
   } finally {
+    notifier?.stop();
     (answerer as WebRtcPeer | null)?.close();
     (relayGate as { cancel(): void } | null)?.cancel();
     await tcp?.close();
@@ -222,13 +294,3 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
 function describeFailure(outcome: SessionOutcomeView): string {
   return outcome.errorFromPeer ? `the receiver stopped the transfer (${outcome.code})` : `transfer failed (${outcome.code})`;
 }
-
-/** After a verified transfer, remember the peer (state 'seen'; verification is the user's act). */
-async function pinPeer(trust: TrustStore, outcome: SessionOutcomeView): Promise<void> {
-  const handshake = outcome.handshake;
-  if (!handshake || handshake.level !== 3) return;
-  if (trust.findByKey(handshake.peer.identityKey)) return;
-  await trust.pin(handshake.peer.identityKey, handshake.peer.name || 'unnamed device', 'seen').catch(() => undefined);
-}
-
-export { pinPeer };

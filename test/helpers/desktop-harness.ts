@@ -32,11 +32,17 @@ import { wallClock } from '../../main/adapters/wall-clock';
 import { createChannelHandler, type Services } from '../../main/app/ipc';
 import { createDesktop, type Desktop } from '../../main/desktop/create-desktop';
 import type { SessionChannels } from '../../main/desktop/renderer-sessions';
+import type { NotificationAction, NotificationPayload } from '../../main/services/notifications';
 import type { RendererApi } from '../../renderer/api-types';
 import { startSessionRunner, type SessionPortEvent } from '../../renderer/session/session-runner';
 import { SESSION_PORT_MESSAGE } from '../../src/ipc/api';
 import { nodePortPair } from './node-port';
 import type { PortEndpoint } from '../../src/transport/port-transport';
+
+export interface ShownNotification {
+  readonly payload: NotificationPayload;
+  readonly onAction: (action: NotificationAction) => void;
+}
 
 type Recorded = { [E in EventChannel]: { channel: E; payload: EventPayload<E> } }[EventChannel];
 
@@ -51,6 +57,10 @@ export interface DesktopHarness {
   call<C extends InvokeChannel>(channel: C, request?: InvokeRequest<C>): Promise<InvokeResponse<C>>;
   /** Resolves with the first recorded event on `channel` that `match` accepts (including past ones). */
   next<E extends EventChannel>(channel: E, match?: (payload: EventPayload<E>) => boolean, timeoutMs?: number): Promise<EventPayload<E>>;
+  /** Every OS notification shown, with the function that answers it as the user would. */
+  readonly notifications: ShownNotification[];
+  /** Whether the main window counts as shown (false: closed to the tray). */
+  readonly window: { visible: boolean };
   /** Paths the next `transfer:pick-files` dialog returns. */
   pickNext(paths: readonly string[]): void;
   close(): Promise<void>;
@@ -96,6 +106,8 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
   };
 
   let picks: readonly string[] = [];
+  const notifications: ShownNotification[] = [];
+  const windowState = { visible: true };
   const desktop = await createDesktop({
     userData,
     defaultDownloadDir: downloads,
@@ -109,6 +121,8 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
     chooseDirectory: () => Promise.resolve(downloads),
     openPath: () => Promise.resolve(),
     setLoginItemSettings: () => undefined,
+    showNotification: (payload, onAction) => void notifications.push({ payload, onAction }),
+    windowVisible: () => windowState.visible,
   });
   const services: Services = {
     ...desktop.services,
@@ -154,6 +168,8 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
     userData,
     downloads,
     events,
+    notifications,
+    window: windowState,
     call,
     async next(channel, match = () => true, timeoutMs = 60_000) {
       const find = () => events.find((e) => e.channel === channel && match(e.payload as never))?.payload as EventPayload<typeof channel> | undefined;

@@ -1,6 +1,6 @@
 /**
  * Frame delivery to a Transport's handler, the receiving half of the port's contract (src/ports/transport.ts), shared
- * by the TCP, WebRTC and relay adapters:
+ * by the TCP, WebRTC and relay adapters and the message-port transport (port-transport.ts):
  *
  *   push(frame)* → pump() ─▶ handlers.frame(f1) ─ settles ─▶ handlers.frame(f2) … ─▶ handlers.close(reason) once
  *
@@ -16,8 +16,8 @@
  * withhold credit), so that is left to hooks. Trust assumptions: none; the frames are opaque bytes here.
  */
 
-import { fail } from '../../src/errors';
-import type { TransportCloseReason, TransportHandlers } from '../../src/ports/transport';
+import { fail } from '../errors';
+import type { TransportCloseReason, TransportHandlers } from '../ports/transport';
 
 export interface FrameDeliveryHooks {
   /** Delivery is about to start with frames waiting (even before `listen`): time to stop reading. */
