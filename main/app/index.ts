@@ -30,8 +30,10 @@ import {
   session,
   shell,
   Tray,
+  type MenuItemConstructorOptions,
   type MessagePortMain,
 } from 'electron';
+import { trayMenu, trayTooltip, type TrayAction } from '../services/tray-model';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { webCryptoRandom } from '../../src/ports/random';
@@ -161,7 +163,7 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
     showWindow: () => showWindow(),
   });
   desktop = built;
-  built.settings.subscribe(() => updateTrayMenu());
+  built.tray.subscribe(() => updateTrayMenu());
   app.on('before-quit', () => void built.close());
   return built.services;
 }
@@ -215,25 +217,41 @@ function showWindow(): void {
   mainWindow.focus();
 }
 
+/** What a tray menu item does (tray-model.ts decides the items; this only maps actions to the shell). */
+function runTrayAction(action: TrayAction): void {
+  switch (action.type) {
+    case 'toggle-receiving':
+      desktop?.receiving.set(!desktop.receiving.get());
+      return;
+    case 'open':
+    case 'show-transfer':
+      showWindow();
+      return;
+    case 'quit':
+      app.quit();
+      return;
+  }
+}
+
 function updateTrayMenu(): void {
-  if (tray === null) return;
-  const receiving = desktop?.receiving.get() ?? false;
-  tray.setToolTip(receiving ? 'Sealdrop — receiving' : 'Sealdrop — not receiving');
+  if (tray === null || desktop === null) return;
+  const state = desktop.tray.state();
+  tray.setToolTip(trayTooltip(state));
   tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: 'Open Sealdrop', click: () => showWindow() },
-      {
-        label: 'Receiving',
-        type: 'checkbox',
-        checked: receiving,
-        click: (item) => {
-          desktop?.receiving.set(item.checked);
-          updateTrayMenu();
-        },
-      },
-      { type: 'separator' },
-      { label: 'Quit', click: () => app.quit() },
-    ]),
+    Menu.buildFromTemplate(
+      trayMenu(state).map((item): MenuItemConstructorOptions => {
+        switch (item.kind) {
+          case 'separator':
+            return { type: 'separator' };
+          case 'label':
+            return { label: item.label, enabled: false };
+          case 'checkbox':
+            return { label: item.label, type: 'checkbox', checked: item.checked, click: () => runTrayAction(item.action) };
+          case 'action':
+            return { label: item.label, click: () => runTrayAction(item.action) };
+        }
+      }),
+    ),
   );
 }
 

@@ -25,6 +25,7 @@ import { loadSettingsService, type SettingsService } from '../services/settings-
 import { pairAsIssuer, pairAsJoiner } from '../transfer/pair';
 import { watchMailbox, type MailboxWatcher } from '../transfer/mailbox';
 import { createOfferNotifier, type ShowNotification } from '../services/notifications';
+import { initialTrayState, recordTransfer, setReceiving, type TrayState } from '../services/tray-model';
 import { relayFor } from './relays';
 import type { SessionChannels } from './renderer-sessions';
 import { createTransferService } from './transfer-service';
@@ -62,6 +63,8 @@ export interface Desktop {
   readonly trust: TrustStore;
   /** The tray's receiving switch: while on and a relay is set, this device listens in its relay mailbox. */
   readonly receiving: { get(): boolean; set(on: boolean): void };
+  /** What the tray shows (tray-model.ts): receiving and the recent transfers; `subscribe` for every change. */
+  readonly tray: { state(): TrayState; subscribe(listener: (state: TrayState) => void): () => void };
   /** Resolves once the mailbox is registered on the current relay (for tests and the tray tooltip). */
   mailboxReady(): Promise<void>;
   /** Stop every transfer and the mailbox (app quit). */
@@ -92,6 +95,12 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
   });
 
   let receiving = true;
+  let trayState = initialTrayState(receiving);
+  const trayListeners = new Set<(state: TrayState) => void>();
+  const publishTray = (next: TrayState) => {
+    trayState = next;
+    for (const listener of trayListeners) listener(trayState);
+  };
   const notifier = createOfferNotifier({
     showNotification: deps.showNotification,
     events: deps.events,
@@ -113,6 +122,7 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     notifier,
     windowVisible: deps.windowVisible,
     receiving: () => receiving,
+    onTray: (update) => publishTray(recordTransfer(trayState, update)),
     random: deps.random,
     clock: deps.clock,
     logger,
@@ -181,8 +191,16 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
       get: () => receiving,
       set: (on) => {
         receiving = on;
+        publishTray(setReceiving(trayState, on));
         deps.events.emit('tray:receiving-changed', { receiving });
         void updateMailbox();
+      },
+    },
+    tray: {
+      state: () => trayState,
+      subscribe: (listener) => {
+        trayListeners.add(listener);
+        return () => void trayListeners.delete(listener);
       },
     },
     mailboxReady: async () => {

@@ -23,7 +23,7 @@ import { equalBytes, toHex } from '../../src/bytes';
 import { errorCodeOf, fail, isErrorCode, type ErrorCode } from '../../src/errors';
 import type { IdentitySigner } from '../../src/identity/identity';
 import { parseLink } from '../../src/identity/link';
-import type { OfferInfo, PickedItem, SettingsInfo, TransferPath } from '../../src/ipc/contract';
+import { MAX_OFFER_NAMES, type OfferInfo, type PickedItem, type SettingsInfo, type TransferPath } from '../../src/ipc/contract';
 import type { Clock } from '../../src/ports/clock';
 import { silentLogger, type Logger } from '../../src/ports/logger';
 import type { RandomSource } from '../../src/ports/random';
@@ -33,6 +33,7 @@ import type { ServiceEvents } from '../services/events';
 import { runReceive, runReceiveIncoming, type OfferSummary } from '../transfer/receive';
 import type { NotificationAction, OfferNotifier } from '../services/notifications';
 import { decideIncoming } from '../services/offer-policy';
+import type { recordTransfer } from '../services/tray-model';
 import { runSend } from '../transfer/send';
 import type { TransferReport } from '../transfer/events';
 import { rendererSessions, SessionRegistry, type SessionChannels } from './renderer-sessions';
@@ -59,10 +60,14 @@ export interface TransferServiceOptions {
   readonly windowVisible: () => boolean;
   /** The tray's receiving switch. */
   readonly receiving: () => boolean;
+  /** A transfer started or changed, for the tray's recent list (tray-model.ts). */
+  readonly onTray?: (update: TrayUpdate) => void;
   readonly random: RandomSource;
   readonly clock: Clock;
   readonly logger?: Logger;
 }
+
+export type TrayUpdate = Parameters<typeof recordTransfer>[1];
 
 interface Running {
   readonly id: string;
@@ -99,25 +104,36 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   };
 
   /** The renderer-facing events of one transfer, from the orchestration's reports. */
+  const tray = (transfer: Running, update: Omit<TrayUpdate, 'transferId' | 'updatedAt'>) =>
+    options.onTray?.({ transferId: transfer.id, updatedAt: options.clock.now(), direction: transfer.direction, ...update });
+
   const reporter = (transfer: Running, onReady?: (link: string | null) => void) => (report: TransferReport) => {
     switch (report.event) {
       case 'ready':
         onReady?.(report.link);
         return;
-      case 'connected':
+      case 'connected': {
         transfer.path = pathOf(report.path);
+        const contact = options.trust.list().find((c) => toHex(c.fingerprint) === report.peer.fingerprint);
+        tray(transfer, { peerName: contact?.name ?? report.peer.name, level: report.level, state: 'running' });
         return;
+      }
       case 'progress':
         options.events.emit('transfer:progress', { transferId: transfer.id, bytes: report.bytes, total: report.total, path: transfer.path });
+        tray(transfer, { bytes: report.bytes, state: 'running' });
         return;
       case 'done': {
         const bytes = report.files.reduce((sum, file) => sum + file.size, 0);
         options.events.emit('transfer:done', { transferId: transfer.id, level: report.level, path: pathOf(report.path) ?? 'relay', files: report.files.length, bytes });
+        tray(transfer, { bytes, level: report.level, state: 'done' });
         return;
       }
-      case 'error':
-        options.events.emit('transfer:error', { transferId: transfer.id, code: asCode(report.code), message: report.message });
+      case 'error': {
+        const code = asCode(report.code);
+        options.events.emit('transfer:error', { transferId: transfer.id, code, message: report.message });
+        tray(transfer, { state: code === 'DECLINED' ? 'declined' : code === 'KEY_CHANGED' || code === 'LEVEL3_REQUIRED' ? 'refused' : 'failed' });
         return;
+      }
       default:
         return;
     }
@@ -128,6 +144,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     const aborted = new Promise<void>((resolve) => (abort = resolve));
     const transfer: Running = { id: newId(), direction, folder, path: null, abort, answer: null };
     running.set(transfer.id, transfer);
+    tray(transfer, { state: 'waiting' });
     return { transfer, abort: aborted };
   };
 
@@ -295,7 +312,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       files: files.length,
       directories: offer.manifest.entries.length - files.length,
       bytes: offer.bytes,
-      names: files.slice(0, 16).map((e) => e.path),
+      names: files.slice(0, MAX_OFFER_NAMES).map((e) => e.path),
     };
   };
 

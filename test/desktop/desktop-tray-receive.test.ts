@@ -66,6 +66,8 @@ describe('tray receive through the relay mailbox (window closed)', () => {
     const shown = app.notifications.at(-1)!.payload;
     expect(shown.title).toMatch(/paired-friend/);
     expect(shown.body).toMatch(/Level 3/);
+    // The tray's recent list names the contact, the level and the outcome.
+    expect(app.desktop.tray.state().recent[0]).toMatchObject({ direction: 'receive', peerName: 'paired-friend', level: 3, state: 'done' });
   }, 90_000);
 
   it('a contact that is only "seen" (never verified) is refused while the window is closed, and the user is told', async () => {
@@ -96,5 +98,6 @@ describe('tray receive through the relay mailbox (window closed)', () => {
     expect(refusal).toHaveLength(1);
     expect(refusal[0]!.title).toMatch(/^Refused a transfer from Unverified contact “seen-acquaintance”/);
     expect(refusal[0]!.actions).toEqual([]);
+    expect(app.desktop.tray.state().recent[0]).toMatchObject({ direction: 'receive', state: 'declined' });
   }, 90_000);
 });

@@ -14,7 +14,6 @@ import {
   EVENT_CHANNELS,
   INVOKE_CHANNELS,
   MAX_HASH_STATE_BYTES,
-  MAX_OFFER_NAMES,
   MAX_SEND_ITEMS,
   apiNameOf,
   validateRequest,
@@ -23,6 +22,7 @@ import {
 } from '../../src/ipc/contract';
 import { MAX_CHUNK_SIZE } from '../../src/crypto/stream';
 import { MAX_LINK_TEXT } from '../../src/identity/link';
+import { MANIFEST_LIMITS } from '../../src/manifest/manifest';
 import { expectCode } from '../helpers/expect-code';
 
 const ID = '0123456789abcdef0123456789abcdef';
@@ -309,9 +309,13 @@ describe('limits and refinements', () => {
   });
 
   it('transfer:report: each variant exactly', () => {
-    const offer = { transferId: ID, type: 'offer', files: 3, directories: 1, bytes: 1234, names: ['a.txt'] };
+    const offer = { transferId: ID, type: 'offer', manifest: new Uint8Array([1, 2, 3]) };
     expect(validateRequest('transfer:report', offer)).toEqual(offer);
-    rejects('transfer:report', { ...offer, names: Array<string>(MAX_OFFER_NAMES + 1).fill('a') });
+    // The manifest travels encoded (main decodes it again); counts or names from the renderer are not accepted.
+    rejects('transfer:report', { ...offer, names: ['a.txt'] });
+    rejects('transfer:report', { ...offer, manifest: new Uint8Array(0) });
+    rejects('transfer:report', { ...offer, manifest: new Uint8Array(MANIFEST_LIMITS.maxEncodedBytes + 1) });
+    rejects('transfer:report', { ...offer, manifest: 'AQID' });
     rejects('transfer:report', { ...offer, type: 'connected' });
     const finished = { transferId: ID, type: 'finished', ok: false, code: 'FILE_HASH_MISMATCH' };
     expect(validateRequest('transfer:report', finished)).toEqual(finished);
