@@ -55,6 +55,8 @@ interface Slot {
   readonly source: FileSource | null;
   sink: FileSink | null;
   handshake: HandshakeView | null;
+  /** Set synchronously when `connected` arrives, so an `offer` right behind it (handled concurrently) waits for it. */
+  connected: Promise<HandshakeView> | null;
   offered: boolean;
   /** Per manifest index: plaintext bytes read (sender) or verified (receiver), for progress. */
   readonly done: Map<number, number>;
@@ -95,10 +97,14 @@ export class SessionRegistry {
     const slot = this.slot(report.transferId);
     switch (report.type) {
       case 'connected': {
-        if (slot.handshake) fail('BAD_INPUT', 'connected was already reported');
-        const fingerprint = await fingerprintOf(report.peerKey);
-        slot.handshake = { level: report.level, verifiedBy: report.verifiedBy, peer: { identityKey: report.peerKey, fingerprint, name: report.peerName } };
-        slot.options.onEvent?.({ type: 'connected', handshake: slot.handshake });
+        if (slot.connected) fail('BAD_INPUT', 'connected was already reported');
+        slot.connected = fingerprintOf(report.peerKey).then((fingerprint) => {
+          const handshake: HandshakeView = { level: report.level, verifiedBy: report.verifiedBy, peer: { identityKey: report.peerKey, fingerprint, name: report.peerName } };
+          slot.handshake = handshake;
+          slot.options.onEvent?.({ type: 'connected', handshake });
+          return handshake;
+        });
+        await slot.connected;
         return { decision: null };
       }
       case 'offer':
@@ -118,14 +124,15 @@ export class SessionRegistry {
 
   private async offer(slot: Slot, encoded: Uint8Array): Promise<'accept' | 'decline'> {
     if (slot.role !== 'receiver') fail('BAD_INPUT', 'only a receiving session reports an offer');
-    if (!slot.handshake) fail('BAD_INPUT', 'an offer before the handshake finished');
+    if (!slot.connected) fail('BAD_INPUT', 'an offer before the handshake finished');
     if (slot.offered) fail('BAD_INPUT', 'the offer was already reported');
     slot.offered = true;
+    const handshake = await slot.connected;
     // The renderer decrypted this; main decodes and validates it again before any path is derived from it.
     const manifest = decodeManifest(encoded);
     slot.manifest = manifest;
     const options = slot.options as RunnerReceiverOptions;
-    const yes = await options.decide({ manifest, handshake: slot.handshake });
+    const yes = await options.decide({ manifest, handshake });
     if (!yes) return 'decline';
     slot.sink = await options.openSink({ manifest, manifestHash: await hashManifest(manifest) });
     this.logger.info('session.accepted', { transfer: slot.transferId.slice(0, 8) });
@@ -249,6 +256,7 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
       source,
       sink: null,
       handshake: null,
+      connected: null,
       offered: false,
       done: new Map(),
       options: runner,

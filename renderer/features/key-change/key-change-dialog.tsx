@@ -19,7 +19,7 @@ export interface KeyChangeDialogProps {
 
 function Fingerprint({ label, short, note }: { readonly label: string; readonly short: string; readonly note: string }) {
   return (
-    <Box sx={{ p: 2, border: 1, borderColor: 'divider', borderRadius: 1, minWidth: 240 }}>
+    <Box role="group" aria-label={label} sx={{ p: 2, border: 1, borderColor: 'divider', borderRadius: 1, minWidth: 240 }}>
       <Typography variant="body2" color="text.secondary">
         {label}
       </Typography>

@@ -33,6 +33,8 @@ export function ScreenshotInput({ onImage, disabled }: { readonly onImage: (imag
     <Box
       data-local-drop
       data-testid="screenshot-drop"
+      role="group"
+      aria-label="Screenshot of their QR code"
       onDragEnter={(event) => {
         stopDrag(event);
         setOver(true);
