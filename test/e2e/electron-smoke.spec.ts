@@ -1,14 +1,13 @@
 /**
- * A smoke test of the real desktop app through Playwright's `_electron`: the built app (`npm run build:desktop`)
- * starts, opens one window on app://, runs the renderer isolated with `window.sealdrop` exposed and no Node in the
- * page, and shows its first screen. (The webPreferences themselves are checked in test/security/.)
+ * A smoke test of the real desktop app through Playwright's `_electron`: the built app (`npm run build:desktop`,
+ * run by global-setup.ts) starts, opens one window on app://, runs the renderer isolated with `window.sealdrop`
+ * exposed and no Node in the page, and shows its first screen. (The webPreferences themselves are checked in test/security/.)
  *
  * It needs an Electron binary. `npm ci` downloads one from GitHub at install time (node_modules/electron/dist);
  * machines that reach only the npm registry (CI here) have none, and the test is skipped with that reason. It never
  * imports 'electron' itself (that would try the download): it finds the binary the way the electron package does,
  * through node_modules/electron/path.txt.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,8 +33,9 @@ test.describe('the real Electron app', () => {
   );
 
   test('starts one isolated window on app:// with window.sealdrop and no Node', async () => {
-    test.setTimeout(180_000);
-    execFileSync('npm', ['run', '--silent', 'build:desktop'], { cwd: ROOT, stdio: 'inherit' });
+    test.setTimeout(120_000);
+    // Built by test/e2e/global-setup.ts (`npm run build:desktop`) whenever an Electron binary is present.
+    expect(existsSync(join(ROOT, 'out', 'main', 'index.js')), 'out/main/index.js (npm run build:desktop)').toBe(true);
     const userData = mkdtempSync(join(tmpdir(), 'sealdrop-electron-'));
     const app = await electron.launch({
       executablePath: binary!,

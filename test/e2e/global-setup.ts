@@ -2,7 +2,8 @@
  * Before the browser tests: the CLI bundle the desktop scenarios talk to (as test/cli/global-setup.ts does for
  * vitest; bin/sealdrop.mjs would otherwise compile the TypeScript on every start), and the built renderer when it is
  * missing or older than its sources. CI builds the renderer in its own step first (.ci/test-all), so there this only
- * checks; a local `npx playwright test` after a renderer edit does not silently test the previous build.
+ * checks; a local `npx playwright test` after a renderer edit does not silently test the previous build. Where an
+ * Electron binary exists, the whole desktop app is built too (for the _electron smoke test).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -31,5 +32,10 @@ export default function globalSetup(): void {
       cwd: root,
       stdio: 'inherit',
     });
+  }
+  // Where an Electron binary exists, build the whole desktop app once, here, for electron-smoke.spec.ts: building it
+  // inside that test would rewrite out/renderer while other workers serve it.
+  if (existsSync(join(root, 'node_modules/electron/path.txt'))) {
+    execFileSync('npm', ['run', '--silent', 'build:desktop'], { cwd: root, stdio: 'inherit' });
   }
 }
