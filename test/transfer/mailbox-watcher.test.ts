@@ -109,6 +109,8 @@ describe('watchMailbox', () => {
     const second = await startRelay({ host: '127.0.0.1', port, logger: () => undefined });
     relays.push(second);
     await eventually(() => second.stats().mailboxes === 1, 10_000, 'registration on the restarted relay');
+    // The relay counts the mailbox when it checks the proof; the watcher says 'registered' when REGISTERED arrives.
+    await eventually(() => w.states.filter((s) => s === 'registered').length === 2, 5_000, 'the watcher registered again');
     expect(w.states.filter((s) => s === 'registered')).toHaveLength(2);
 
     const roomId = newRoomId();
