@@ -24,7 +24,7 @@ test('a link from a CLI sender: offer card, Accept, files verified on disk, comp
   await test.step('paste the link: the offer card shows the sender and the files', async () => {
     await pasteLink(page, link);
     await expect(card).toBeVisible({ timeout: 20_000 });
-    await expect(card.getByRole('heading')).toHaveText(/^cli-sender wants to send you 3 files/);
+    await expect(card.getByRole('heading')).toHaveText(/^New device “cli-sender” wants to send you 3 files/);
     await expect(card.getByText('Not a contact')).toBeVisible();
     await expect(card.getByRole('button', { name: /^Level 3: End-to-end encrypted and verified/ })).toBeVisible();
     const files = card.getByRole('list', { name: 'Files offered by cli-sender' });

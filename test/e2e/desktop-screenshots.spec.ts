@@ -26,7 +26,7 @@ test('screenshots of every screen, light theme', async ({ page, desktop, cli, re
 
   await receiveFromCli(page, desktop, cli, relayUrl, friend, {
     beforeAccept: async () => {
-      const card = page.getByRole('article', { name: /^cli-friend wants to send you/ });
+      const card = page.getByRole('article', { name: /“cli-friend” wants to send you/ });
       await expect(card.getByRole('list', { name: 'Files offered by cli-friend' }).getByText('20 bytes')).toBeVisible();
       await keepScreenshot(page, testInfo, 'receive');
     },

@@ -30,6 +30,24 @@ const PEER_STATUS = {
   new: 'Not a contact',
 } as const;
 
+/**
+ * Who is offering, in the heading. Only a verified contact is named plainly; any other name was chosen by the sender
+ * (or copied from it when the contact was first seen), so it is quoted and labelled, as in the notifications
+ * (main/services/notifications.ts) and docs/PROTOCOL.md §5.6.
+ */
+export function senderLabel(peer: OfferView['peer']): string {
+  switch (peer.status) {
+    case 'verified':
+      return peer.name;
+    case 'seen':
+      return `Unverified contact “${peer.name}”`;
+    case 'keyChanged':
+      return `“${peer.name}” (key changed)`;
+    case 'new':
+      return `New device “${peer.name}”`;
+  }
+}
+
 export function OfferCard({ offer, downloadDir }: { readonly offer: OfferView; readonly downloadDir: string | null }) {
   const api = useApi();
   const announce = useAnnounce();
@@ -54,7 +72,7 @@ export function OfferCard({ offer, downloadDir }: { readonly offer: OfferView; r
     <Card variant="outlined" component="article" aria-labelledby={titleId} data-offer-id={offer.transferId} sx={{ borderWidth: 2 }}>
       <CardContent>
         <Typography id={titleId} variant="h6" component="h2">
-          {peer.name} wants to send you {countLabel(offer.files, offer.directories)}
+          {senderLabel(peer)} wants to send you {countLabel(offer.files, offer.directories)}
         </Typography>
         <Stack direction="row" spacing={1} sx={{ mt: 1, alignItems: 'center', flexWrap: 'wrap', rowGap: 1 }}>
           <Typography variant="body2" color="text.secondary">

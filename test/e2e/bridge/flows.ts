@@ -49,7 +49,7 @@ export async function pasteLink(page: Page, link: string): Promise<void> {
 
 /** The offer card from `peerName`. */
 export function offerCard(page: Page, peerName: string) {
-  return page.getByRole('article', { name: new RegExp(`^${peerName} wants to send you`) });
+  return page.getByRole('article', { name: new RegExp(`(^|“)${peerName}”? wants to send you`) });
 }
 
 /**
