@@ -148,10 +148,10 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     return { transfer, abort: aborted };
   };
 
-  const sessionsFor = async (transfer: Running, contactId: string | null) =>
+  const sessionsFor = (transfer: Running, signer: IdentitySigner, contactId: string | null) =>
     rendererSessions({
       transferId: transfer.id,
-      identityKey: (await options.signer()).publicKey,
+      identityKey: signer.publicKey,
       pinnedKeys: () => options.trust.list().map((contact) => contact.identityKey),
       contactId,
       channels: options.channels,
@@ -194,16 +194,29 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       const settings = await options.settings();
       // A contact is reached through its mailbox on the configured relay; an embedded relay is not reachable for it.
       if (contact && settings.relayUrl === '') fail('LINK_BAD_RELAY', 'sending to a contact needs a relay: set one in Settings');
+      // Everything that can fail before the transfer exists fails here, before anything is started or recorded.
+      const signer = await options.signer();
+      const name = await options.deviceName();
       const relay = await relayFor(settings);
       const { transfer: t, abort } = begin('send', null);
+      let linkSettled = false;
       let ready!: (link: string | null) => void;
       let failed!: (error: Error) => void;
-      const link = new Promise<string | null>((resolve, reject) => ((ready = resolve), (failed = reject)));
-      const signer = await options.signer();
+      const link = new Promise<string | null>((resolve, reject) => {
+        ready = (value) => ((linkSettled = true), resolve(value));
+        failed = (error) => ((linkSettled = true), reject(error));
+      });
+      /** A failure after the link was handed out is an event; before, the `transfer:send` call fails with it. */
+      const lateFailure = (error: unknown) => {
+        if (!linkSettled) return failed(error instanceof Error ? error : new Error(String(error)));
+        const code = asCode(errorCodeOf(error) ?? (error as { code?: unknown } | null)?.code);
+        options.events.emit('transfer:error', { transferId: t.id, code, message: error instanceof Error ? error.message : 'send failed' });
+        tray(t, { state: 'failed' });
+      };
       void runSend({
         paths,
         signer,
-        name: await options.deviceName(),
+        name,
         trust: options.trust,
         relayUrls: relay.linkUrls,
         connectUrl: relay.connectUrl,
@@ -215,13 +228,13 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         clock: options.clock,
         abort,
         ...(contact ? { to: { identityKey: contact.identityKey } } : {}),
-        sessions: await sessionsFor(t, contact?.id ?? null),
+        sessions: sessionsFor(t, signer, contact?.id ?? null),
         report: (report) => {
-          if (report.event === 'error') failed(Object.assign(new Error(report.message), { code: report.code }));
+          if (report.event === 'error' && !linkSettled) return failed(Object.assign(new Error(report.message), { code: report.code }));
           reporter(t, ready)(report);
         },
       })
-        .catch((error: unknown) => failed(error instanceof Error ? error : new Error(String(error))))
+        .catch(lateFailure)
         .finally(() => finished(t, relay));
       try {
         return { transferId: t.id, link: await link };
@@ -238,13 +251,14 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       const blocked = options.trust.findByFingerprint(link.fingerprint);
       if (blocked?.pendingKey) fail('KEY_CHANGED', `the key of ${blocked.name} changed: verify it again first`);
       const settings = await options.settings();
-      const { transfer: t, abort } = begin('receive', settings.downloadDir);
       const signer = await options.signer();
+      const name = await options.deviceName();
+      const { transfer: t, abort } = begin('receive', settings.downloadDir);
       void runReceive({
         link: request.link,
         outDir: settings.downloadDir,
         signer,
-        name: await options.deviceName(),
+        name,
         trust: options.trust,
         pathMode: 'auto',
         iceServers: iceServersOf(settings),
@@ -253,7 +267,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         random: options.random,
         clock: options.clock,
         abort,
-        sessions: await sessionsFor(t, blocked?.id ?? null),
+        sessions: sessionsFor(t, signer, blocked?.id ?? null),
         confirm: (offer) => ask(t, offer),
         report: reporter(t),
       }).finally(() => finished(t, null));
@@ -337,14 +351,15 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     void (async () => {
       const settings = await options.settings();
       if (!options.receiving()) return;
-      const { transfer: t, abort } = begin('receive', settings.downloadDir);
       const signer = await options.signer();
+      const name = await options.deviceName();
+      const { transfer: t, abort } = begin('receive', settings.downloadDir);
       await runReceiveIncoming({
         relayUrl,
         roomId,
         outDir: settings.downloadDir,
         signer,
-        name: await options.deviceName(),
+        name,
         trust: options.trust,
         pathMode: 'auto',
         iceServers: iceServersOf(settings),
@@ -353,7 +368,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         random: options.random,
         clock: options.clock,
         abort,
-        sessions: await sessionsFor(t, null),
+        sessions: sessionsFor(t, signer, null),
         confirm: (offer) => decideIncomingOffer(t, offer),
         report: reporter(t),
       }).finally(() => finished(t, null));

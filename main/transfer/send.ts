@@ -40,7 +40,7 @@ import { listenTcp, type TcpListener } from '../adapters/tcp-transport';
 import { WebRtcPeer } from '../adapters/webrtc-transport';
 import type { TransferReport } from './events';
 import { whenFirstFrame } from './gate';
-import { fileReports, inProcessSessions, isResumable, peerReport, pinPeer, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
+import { fileReports, inProcessSessions, isResumable, peerReport, pinPeer, sleep, type PathMode, type SessionOutcomeView, type SessionRunner } from './common';
 import { keepNotifying } from './notify';
 import { RelayLink } from './relay-link';
 
@@ -233,8 +233,14 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
     wake?.();
   });
 
+  // One cancel hook for the whole transfer (not one per session: each would keep its session alive until the end).
+  let current: { cancel(): void } | null = null;
+  void options.abort?.then(() => current?.cancel());
+
   try {
     let attempt = 0;
+    /** Sessions in a row that failed before the handshake finished: strangers, replays, a relay playing games. */
+    let unverified = 0;
     for (;;) {
       while (incoming.length === 0 && !aborted) await new Promise<void>((resolve) => (wake = resolve));
       if (aborted) return { ok: false, code: 'CANCELLED' };
@@ -263,8 +269,10 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
           }
         },
       });
-      void options.abort?.then(() => session.cancel());
+      current = session;
+      if (aborted) session.cancel();
       const outcome = await session.outcome;
+      current = null;
       if (outcome.ok) {
         await pinPeer(options.trust, outcome);
         options.report({ event: 'done', level: outcome.handshake!.level, path, files: fileReports(manifest) });
@@ -275,6 +283,10 @@ export async function runSend(options: SendOptions): Promise<SendResult> {
       }
       attempt++;
       options.report({ event: 'path-lost', path, code: outcome.code ?? 'TRANSPORT_CLOSED', retry: attempt });
+      // A failure before the handshake never ends the transfer (anyone can knock), but repeated ones slow the next
+      // attempt down, so a relay that answers every new path with garbage cannot make this loop spin.
+      unverified = outcome.handshake ? 0 : unverified + 1;
+      if (unverified > 1) await sleep(Math.min(250 * 2 ** (unverified - 2), 5_000));
       if (transport.path === 'relay') openRelayPath();
     }
   } catch (error) {

@@ -91,6 +91,18 @@ describe('desktop ↔ CLI transfers (renderer-run sessions)', () => {
     expect(readdirSync(app.downloads)).toEqual([]);
   }, 60_000);
 
+  it('a relay that cannot be reached: the send ends with a coded transfer:error, not a link that waits forever', async () => {
+    const app = await newDesktop('henry-desktop');
+    await app.call('settings:set', { relayUrl: 'ws://127.0.0.1:9/v1' });
+    const tree = sampleTree(16 * 1024);
+    const outcome = await app.call('transfer:send', { paths: [tree.root], picked: [], to: { kind: 'link' } }).then(
+      async (started) => (await app.next('transfer:error', (e) => e.transferId === started.transferId, 30_000)).code,
+      (error: { code?: string }) => error.code,
+    );
+    expect(outcome).toBe('TRANSPORT_CLOSED');
+    expect(app.desktop.tray.state().recent[0]?.state ?? 'failed').toBe('failed');
+  }, 45_000);
+
   it('answers only an offer that is waiting: accept without one is BAD_INPUT', async () => {
     const app = await newDesktop('grace-desktop');
     await expectCode(app.call('transfer:accept', { transferId: 'ab'.repeat(16) }), 'BAD_INPUT');
