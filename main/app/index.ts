@@ -30,6 +30,7 @@ import {
   session,
   shell,
   Tray,
+  webContents,
   type MenuItemConstructorOptions,
   type MessagePortMain,
 } from 'electron';
@@ -77,6 +78,8 @@ let tray: Tray | null = null;
 let quitting = false;
 let keepInTray = true;
 let desktop: Desktop | null = null;
+/** Offer notifications on screen, by transfer: referenced so their handlers live, closed when moot. */
+const notifications = new Map<string, Notification>();
 let cameraUntil = 0;
 
 /** The QR-scan camera window (camera:start-scan / camera:stop-scan): main's permission handler reads it. */
@@ -128,7 +131,8 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
     events,
     channels,
     pickPaths: async (kind, context) => {
-      const owner = BrowserWindow.fromId(context.webContentsId) ?? mainWindow;
+      const contents = webContents.fromId(context.webContentsId);
+      const owner = (contents ? BrowserWindow.fromWebContents(contents) : null) ?? mainWindow;
       const properties: ('openFile' | 'openDirectory' | 'multiSelections')[] = kind === 'folder' ? ['openDirectory', 'multiSelections'] : ['openFile', 'multiSelections'];
       const result = owner ? await dialog.showOpenDialog(owner, { properties }) : await dialog.showOpenDialog({ properties });
       return result.canceled ? [] : result.filePaths;
@@ -152,18 +156,40 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
         timeoutType: payload.sticky ? 'never' : 'default',
         urgency: payload.sticky ? 'critical' : 'normal',
       });
-      notification.on('action', (_event, index) => {
-        const action = payload.actions[index];
+      // Held until answered or closed: a collected Notification no longer delivers its clicks.
+      notifications.get(payload.transferId)?.close();
+      notifications.set(payload.transferId, notification);
+      const forget = () => {
+        if (notifications.get(payload.transferId) === notification) notifications.delete(payload.transferId);
+      };
+      notification.on('action', (details) => {
+        const action = payload.actions[details.actionIndex];
+        forget();
         if (action) onAction(action.action);
       });
-      notification.on('click', () => onAction('open'));
+      notification.on('click', () => {
+        forget();
+        onAction('open');
+      });
+      notification.on('close', forget);
       notification.show();
     },
     windowVisible: () => mainWindow !== null && !mainWindow.isDestroyed() && mainWindow.isVisible(),
     showWindow: () => showWindow(),
   });
   desktop = built;
-  built.tray.subscribe(() => updateTrayMenu());
+  built.tray.subscribe((state) => {
+    updateTrayMenu();
+    // A question nobody needs to answer any more (the transfer ended) leaves the screen.
+    for (const transfer of state.recent) {
+      if (transfer.state === 'waiting' || transfer.state === 'running') continue;
+      const notification = notifications.get(transfer.transferId);
+      if (notification && notification.actions.length > 0) {
+        notification.close();
+        notifications.delete(transfer.transferId);
+      }
+    }
+  });
   app.on('before-quit', () => void built.close());
   return built.services;
 }

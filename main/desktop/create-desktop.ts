@@ -183,8 +183,16 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
   await updateMailbox();
 
   const base = ipcServicesOf({ identity, contacts, settings, pairingLink });
+  const identityChannels: Services['identity'] = {
+    ...base.identity,
+    // Only for a session main handed to the renderer, once, in its own role (renderer-sessions.ts).
+    sign: (request, context) => {
+      transfers.authorizeSignature(request.transferId, request.context);
+      return base.identity.sign(request, context);
+    },
+  };
   return {
-    services: { ...base, transfer: transfers.transfer, disk: transfers.disk },
+    services: { ...base, identity: identityChannels, transfer: transfers.transfer, disk: transfers.disk },
     settings,
     trust,
     receiving: {

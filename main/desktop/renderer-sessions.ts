@@ -58,6 +58,10 @@ interface Slot {
   /** Set synchronously when `connected` arrives, so an `offer` right behind it (handled concurrently) waits for it. */
   connected: Promise<HandshakeView> | null;
   offered: boolean;
+  /** The session has settled (or is settling); its outcome is decided. */
+  ended: boolean;
+  /** Main has signed this session's handshake (once, and only before `connected`). */
+  signed: boolean;
   /** Per manifest index: plaintext bytes read (sender) or verified (receiver), for progress. */
   readonly done: Map<number, number>;
   readonly options: RunnerSenderOptions | RunnerReceiverOptions;
@@ -133,10 +137,26 @@ export class SessionRegistry {
     slot.manifest = manifest;
     const options = slot.options as RunnerReceiverOptions;
     const yes = await options.decide({ manifest, handshake });
-    if (!yes) return 'decline';
+    // The answer may come long after the session ended (the sender left while the user thought about it): then
+    // there is nothing to accept, and no sink is opened for a session nobody will close.
+    if (!yes || slot.ended) return 'decline';
     slot.sink = await options.openSink({ manifest, manifestHash: await hashManifest(manifest) });
     this.logger.info('session.accepted', { transfer: slot.transferId.slice(0, 8) });
     return 'accept';
+  }
+
+  /**
+   * `identity:sign` for `transferId`: allowed once per session, in the context of the session's own handshake role,
+   * before it reported `connected`. Without this, main would sign any 32-byte hash under a handshake context at any
+   * time, which would let a compromised renderer run this device's identity in handshakes elsewhere.
+   * @throws SealdropError BAD_INPUT otherwise.
+   */
+  authorizeSignature(transferId: string, context: string): void {
+    const slot = this.slot(transferId);
+    const expected = slot.options.handshakeRole === 'initiator' ? 'handshake initiator' : 'handshake responder';
+    if (context !== expected) fail('BAD_INPUT', `this session signs as the ${slot.options.handshakeRole}`);
+    if (slot.signed || slot.connected || slot.ended) fail('BAD_INPUT', 'this session has already signed its handshake');
+    slot.signed = true;
   }
 
   // ------------------------------------------------------------------------------------------ disk:*
@@ -258,11 +278,14 @@ export function rendererSessions(options: RendererSessionsOptions): SessionRunne
       handshake: null,
       connected: null,
       offered: false,
+      ended: false,
+      signed: false,
       done: new Map(),
       options: runner,
       finish: (result) => {
         if (settled) return;
         settled = true;
+        slot.ended = true;
         cancelGrace?.();
         options.registry.remove(slot);
         if (pipeEnded) return settle(result);

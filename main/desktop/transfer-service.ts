@@ -39,6 +39,9 @@ import type { TransferReport } from '../transfer/events';
 import { rendererSessions, SessionRegistry, type SessionChannels } from './renderer-sessions';
 import { relayFor, iceServersOf, type RelayChoice } from './relays';
 
+/** Mailbox offers handled at once, and waiting behind them (see `incoming`). */
+const MAX_INCOMING_ACTIVE = 2;
+const MAX_INCOMING_QUEUED = 4;
 /** Items picked in one dialog, at most; matches the contract's MAX_SEND_ITEMS. */
 const MAX_PICKED = 1000;
 
@@ -86,6 +89,8 @@ export interface DesktopTransfers {
   incoming(relayUrl: string, roomId: Uint8Array): void;
   /** The user answered an offer's notification. */
   notificationAction(transferId: string, action: NotificationAction): void;
+  /** Check an `identity:sign` request against the session it names (SessionRegistry.authorizeSignature). */
+  authorizeSignature(transferId: string, context: string): void;
   /** Cancel everything (app quit). */
   close(): void;
 }
@@ -160,6 +165,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     });
 
   const finished = (transfer: Running, relay: RelayChoice | null) => {
+    transfer.answer?.(false); // a question nobody can act on any more
     running.delete(transfer.id);
     options.contactsChanged();
     void relay?.close();
@@ -296,13 +302,18 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   };
 
   /** Put an offer to the user (the offer card); resolves with the answer. */
-  const ask = async (t: Running, offer: OfferSummary): Promise<boolean> => {
+  const ask = (t: Running, offer: OfferSummary): Promise<boolean> => {
     const info = offerInfo(t, offer);
+    // A newer offer replaces a question still open for this transfer (the sender came back with another session,
+    // or another pinned device joined a mailbox room): the old one is answered "no", so an answer meant for the
+    // card the user saw cannot accept an offer they did not see, and nothing waits forever.
+    t.answer?.(false);
     return new Promise<boolean>((resolve) => {
-      t.answer = (yes) => {
-        t.answer = null;
+      const answer = (yes: boolean) => {
+        if (t.answer === answer) t.answer = null;
         resolve(yes);
       };
+      t.answer = answer;
       options.events.emit('transfer:offer', info);
     });
   };
@@ -347,8 +358,30 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     return ask(t, offer);
   };
 
+  /**
+   * Mailbox offers run a few at a time, with a short queue; the rest are dropped. INCOMING is unauthenticated and the
+   * watcher passes on up to ten a minute, each of which can hold a relay room, a WebRTC attempt and a renderer session
+   * for a while: without a bound, a forger could crowd out real transfers (and the tray's recent list).
+   */
+  const incomingQueue: (() => Promise<void>)[] = [];
+  let incomingActive = 0;
+  const pumpIncoming = () => {
+    while (incomingActive < MAX_INCOMING_ACTIVE && incomingQueue.length > 0) {
+      const next = incomingQueue.shift()!;
+      incomingActive++;
+      void next().finally(() => {
+        incomingActive--;
+        pumpIncoming();
+      });
+    }
+  };
   const incoming = (relayUrl: string, roomId: Uint8Array) => {
-    void (async () => {
+    if (incomingQueue.length >= MAX_INCOMING_QUEUED) return logger.warn('incoming.dropped', { reason: 'queue full' });
+    incomingQueue.push(() => receiveIncoming(relayUrl, roomId));
+    pumpIncoming();
+  };
+  const receiveIncoming = (relayUrl: string, roomId: Uint8Array): Promise<void> =>
+    (async () => {
       const settings = await options.settings();
       if (!options.receiving()) return;
       const signer = await options.signer();
@@ -373,7 +406,6 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         report: reporter(t),
       }).finally(() => finished(t, null));
     })().catch((error: unknown) => logger.warn('incoming.failed', { code: errorCodeOf(error) ?? 'INTERNAL' }));
-  };
 
   const answer = (transferId: string, yes: boolean) => {
     const t = get(transferId);
@@ -394,6 +426,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     transfer,
     disk,
     incoming,
+    authorizeSignature: (transferId, context) => registry.authorizeSignature(transferId, context),
     notificationAction(transferId, action) {
       if (action === 'open') return;
       const t = running.get(transferId);

@@ -45,14 +45,14 @@ function isRendererContext(context: string): context is RendererSignatureContext
  * `signHash` rejects with SealdropError BAD_INPUT for a context other than the two handshake contexts (without
  * asking main), and with main's error when main refuses.
  */
-export function ipcSigner(sign: RendererApi['client']['sign'], identityKey: Uint8Array): IdentitySigner {
+export function ipcSigner(sign: RendererApi['client']['sign'], identityKey: Uint8Array, transferId: string): IdentitySigner {
   return {
     publicKey: identityKey,
     signHash: (context, hash) => {
       if (!isRendererContext(context)) {
         return Promise.reject(new SealdropError('BAD_INPUT', `the renderer may not sign '${context}'`));
       }
-      return coded(() => sign({ context, hash }), 'INTERNAL');
+      return coded(() => sign({ transferId, context, hash }), 'INTERNAL');
     },
   };
 }

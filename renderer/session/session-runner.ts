@@ -212,7 +212,7 @@ export function startSessionRunner(options: SessionRunnerOptions): () => void {
       clock,
       random,
       logger,
-      signer: ipcSigner((request) => client.sign(request), info.identityKey),
+      signer: ipcSigner((request) => client.sign(request), info.identityKey, info.transferId),
       handshakeRole: info.handshakeRole,
       sessionId: info.sessionId,
       ...(info.psk !== null ? { psk: info.psk } : {}),

@@ -177,6 +177,11 @@ export interface PeerSummary {
 // ------------------------------------------------------------------------------------------------ requests
 
 export interface SignRequest {
+  /**
+   * The session this signature is for. Main signs only for a session it handed to the renderer, once, in that
+   * session's own handshake role, before the session reported `connected` — not for any hash at any time.
+   */
+  readonly transferId: string;
   readonly context: RendererSignatureContext;
   /** The 32-byte transcript hash; main signs `utf8("sealdrop/v1 signature ") ‖ context ‖ 0x00 ‖ hash`. */
   readonly hash: Uint8Array;
@@ -466,6 +471,7 @@ const diskWrite: Validator<DiskWriteRequest> = refine(
 export const REQUEST_VALIDATORS: { readonly [C in InvokeChannel]: Validator<InvokeRequest<C>> } = {
   'identity:get': none,
   'identity:sign': object({
+    transferId: id,
     context: literal(...RENDERER_SIGNATURE_CONTEXTS),
     hash: bytes({ length: HANDSHAKE_HASH_BYTES }),
   }),

@@ -2,8 +2,9 @@
  * A compromised renderer (a page bug, or script that got into it) calling main's `disk:*` and `transfer:report`
  * with whatever it likes while real transfers run. Main's registry (main/desktop/renderer-sessions.ts) must keep it
  * to the transfer's own files: no reads outside the picked files' bytes, no writes before main accepted the offer
- * or into a sending transfer, no second offer, no reports for transfers it does not run. Every refusal is BAD_INPUT
- * and the transfer itself is not disturbed.
+ * or into a sending transfer, no second offer, no reports for transfers it does not run, and no signatures beyond
+ * the one handshake of a session main handed out. Every refusal is BAD_INPUT and the transfer itself is not
+ * disturbed.
  */
 import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,11 @@ describe('compromised renderer: disk and report calls outside its session', () =
     await expectCode(app.call('disk:write-chunk', { transferId, index: fileIndex, chunkIndex: 0, plaintext: new Uint8Array(8), progress }), 'BAD_INPUT');
     await expectCode(app.call('disk:commit', { transferId, index: fileIndex }), 'BAD_INPUT');
     await expectCode(app.call('transfer:report', { transferId, type: 'offer', manifest: new Uint8Array([1]) }), 'BAD_INPUT');
+    // Main is no signing oracle: not for a session it did not hand out, not in the other role, not a second time.
+    const hash = new Uint8Array(32).fill(1);
+    await expectCode(app.call('identity:sign', { transferId: 'ef'.repeat(16), context: 'handshake responder', hash }), 'BAD_INPUT');
+    await expectCode(app.call('identity:sign', { transferId, context: 'handshake initiator', hash }), 'BAD_INPUT');
+    await expectCode(app.call('identity:sign', { transferId, context: 'handshake responder', hash }), 'BAD_INPUT');
     // The real transfer is undisturbed.
     await other.call('transfer:accept', { transferId: receiving.transferId });
     expect((await other.next('transfer:done', (e) => e.transferId === receiving.transferId)).level).toBe(3);

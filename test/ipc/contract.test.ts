@@ -32,7 +32,7 @@ const LINK = 'sealdrop://AQEAAAAAAAAAAAAAAAAAAAAA';
 /** One well-formed request per channel. */
 const VALID: { readonly [C in InvokeChannel]: InvokeRequest<C> } = {
   'identity:get': undefined,
-  'identity:sign': { context: 'handshake initiator', hash: new Uint8Array(32).fill(7) },
+  'identity:sign': { transferId: 'ab'.repeat(16), context: 'handshake initiator', hash: new Uint8Array(32).fill(7) },
   'identity:rotate': undefined,
   'identity:pairing-link': undefined,
   'contacts:list': undefined,
@@ -229,27 +229,33 @@ describe.each([...INVOKE_CHANNELS])('%s', (channel) => {
 
 describe('identity:sign', () => {
   const hash = new Uint8Array(32);
+  const transferId = 'ab'.repeat(16);
+
+  it('names the session it is for', () => {
+    rejects('identity:sign', { context: 'handshake responder', hash });
+    rejects('identity:sign', { transferId: 'not-an-id', context: 'handshake responder', hash });
+  });
 
   it('signs for the two handshake contexts only', () => {
-    expect(validateRequest('identity:sign', { context: 'handshake responder', hash }).context).toBe('handshake responder');
+    expect(validateRequest('identity:sign', { transferId, context: 'handshake responder', hash }).context).toBe('handshake responder');
     for (const context of ['key rotation', 'relay registration', 'path advertisement', 'Handshake initiator', 'handshake initiator ', '']) {
-      rejects('identity:sign', { context, hash });
+      rejects('identity:sign', { transferId, context, hash });
     }
   });
 
   it('signs exactly a 32-byte hash', () => {
-    for (const length of [0, 31, 33, 64]) rejects('identity:sign', { context: 'handshake initiator', hash: new Uint8Array(length) });
-    rejects('identity:sign', { context: 'handshake initiator', hash: new Uint8Array(64).subarray(0, 32).buffer });
-    rejects('identity:sign', { context: 'handshake initiator', hash: new DataView(new ArrayBuffer(32)) });
+    for (const length of [0, 31, 33, 64]) rejects('identity:sign', { transferId, context: 'handshake initiator', hash: new Uint8Array(length) });
+    rejects('identity:sign', { transferId, context: 'handshake initiator', hash: new Uint8Array(64).subarray(0, 32).buffer });
+    rejects('identity:sign', { transferId, context: 'handshake initiator', hash: new DataView(new ArrayBuffer(32)) });
     // A Node Buffer is a Uint8Array: accepted, and copied.
-    const checked = validateRequest('identity:sign', { context: 'handshake initiator', hash: Buffer.alloc(32, 9) });
+    const checked = validateRequest('identity:sign', { transferId, context: 'handshake initiator', hash: Buffer.alloc(32, 9) });
     expect(checked.hash).toBeInstanceOf(Uint8Array);
     expect(Buffer.isBuffer(checked.hash)).toBe(false);
   });
 
   it('copies the hash, so a later change by the sender cannot alter what is signed', () => {
     const input = new Uint8Array(32).fill(1);
-    const checked = validateRequest('identity:sign', { context: 'handshake initiator', hash: input });
+    const checked = validateRequest('identity:sign', { transferId, context: 'handshake initiator', hash: input });
     input.fill(2);
     expect(checked.hash.every((byte) => byte === 1)).toBe(true);
   });

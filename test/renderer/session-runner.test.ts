@@ -466,7 +466,7 @@ describe('session runner: pairing and refusals', () => {
   it("a signer asked for a context other than the two handshake ones refuses (BAD_INPUT) without asking main", async () => {
     const { renderer } = await parties();
     const main = fakeMain(renderer);
-    const signer = ipcSigner(main.client.sign, renderer.publicKey);
+    const signer = ipcSigner(main.client.sign, renderer.publicKey, transferIdOf());
     await expectCode(signer.signHash('key rotation', new Uint8Array(32)), 'BAD_INPUT');
     await expectCode(signer.signHash('relay registration', new Uint8Array(32)), 'BAD_INPUT');
     await expectCode(signer.signHash('path advertisement', new Uint8Array(32)), 'BAD_INPUT');

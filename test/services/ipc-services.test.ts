@@ -45,13 +45,13 @@ describe('the services behind the IPC handlers', () => {
     expect(await createChannelHandler('contacts:list', services, trusted)(event)).toEqual({ ok: true, value: [] });
     const set = await createChannelHandler('settings:set', services, trusted)(event, { theme: 'dark' });
     expect(set).toMatchObject({ ok: true, value: { theme: 'dark', downloadDir: '/tmp/in' } });
-    const sign = await createChannelHandler('identity:sign', services, trusted)(event, { context: 'handshake responder', hash: new Uint8Array(32) });
+    const sign = await createChannelHandler('identity:sign', services, trusted)(event, { transferId: 'ab'.repeat(16), context: 'handshake responder', hash: new Uint8Array(32) });
     expect(sign).toMatchObject({ ok: true });
   });
 
   it('the contract and the service refuse the same contexts', async () => {
     const { services } = await setUp();
-    const request = { context: 'key rotation', hash: new Uint8Array(32) };
+    const request = { transferId: 'ab'.repeat(16), context: 'key rotation', hash: new Uint8Array(32) };
     expect(() => validateRequest('identity:sign', request)).toThrow();
     await expectCode(Promise.resolve(services.identity.sign(request as never, { webContentsId: 1 })), 'BAD_INPUT');
   });
