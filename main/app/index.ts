@@ -137,6 +137,22 @@ async function createServices(): Promise<Omit<Services, 'camera'>> {
       const result = owner ? await dialog.showOpenDialog(owner, { properties }) : await dialog.showOpenDialog({ properties });
       return result.canceled ? [] : result.filePaths;
     },
+    confirmDropped: async (paths, context) => {
+      const contents = webContents.fromId(context.webContentsId);
+      const owner = (contents ? BrowserWindow.fromWebContents(contents) : null) ?? mainWindow;
+      const listed = paths.slice(0, 8).map((item) => `• ${path.basename(item)}`);
+      if (paths.length > listed.length) listed.push(`• and ${paths.length - listed.length} more`);
+      const options = {
+        type: 'question' as const,
+        buttons: ['Send', 'Cancel'],
+        defaultId: 0,
+        cancelId: 1,
+        message: paths.length === 1 ? 'Send this item with Sealdrop?' : `Send these ${paths.length} items with Sealdrop?`,
+        detail: `${listed.join('\n')}\n\nFrom ${path.dirname(paths[0] ?? '')}`,
+      };
+      const result = owner ? await dialog.showMessageBox(owner, options) : await dialog.showMessageBox(options);
+      return result.response === 0;
+    },
     chooseDirectory: async () => {
       const options = { properties: ['openDirectory' as const, 'createDirectory' as const] };
       const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);

@@ -46,6 +46,8 @@ export interface DesktopDeps {
   readonly events: ServiceEvents;
   readonly channels: SessionChannels;
   readonly pickPaths: (kind: 'files' | 'folder', context: { readonly webContentsId: number }) => Promise<readonly string[]>;
+  /** A native confirmation of dropped paths before they are read (transfer-service.ts `confirmDropped`). */
+  readonly confirmDropped: (paths: readonly string[], context: { readonly webContentsId: number }) => Promise<boolean>;
   readonly chooseDirectory?: (context: { readonly webContentsId: number }) => Promise<string | null>;
   readonly openPath: (path: string) => Promise<void>;
   readonly setLoginItemSettings: (settings: { readonly openAtLogin: boolean }) => void;
@@ -117,6 +119,7 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     events: deps.events,
     channels: deps.channels,
     pickPaths: deps.pickPaths,
+    confirmDropped: deps.confirmDropped,
     openPath: deps.openPath,
     contactsChanged: () => contacts.notifyChanged(),
     notifier,

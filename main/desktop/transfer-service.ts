@@ -54,6 +54,12 @@ export interface TransferServiceOptions {
   readonly channels: SessionChannels;
   /** Native file dialog: absolute paths, or [] when cancelled. */
   readonly pickPaths: (kind: 'files' | 'folder', context: { readonly webContentsId: number }) => Promise<readonly string[]>;
+  /**
+   * Main's own confirmation of dropped paths (a native dialog listing them): true to send. Dropped paths come from
+   * the renderer — from the preload's `webUtils.getPathForFile`, which page script cannot forge, but a compromised
+   * renderer *process* could name any file — so main shows the user what is about to leave before it reads any of it.
+   */
+  readonly confirmDropped: (paths: readonly string[], context: { readonly webContentsId: number }) => Promise<boolean>;
   readonly openPath: (path: string) => Promise<void>;
   /** A contact's trust changed (a peer was pinned after a transfer). */
   readonly contactsChanged: () => void;
@@ -185,7 +191,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       return items;
     },
 
-    async send(request) {
+    async send(request, context) {
       const contact = request.to.kind === 'contact' ? options.trust.get(request.to.contactId) : null;
       if (request.to.kind === 'contact') {
         if (!contact) fail('CONTACT_UNKNOWN', 'no such contact');
@@ -196,6 +202,9 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
         const path = picked.get(id);
         if (path === undefined) fail('BAD_INPUT', 'a picked item is unknown (pick it again)');
         paths.push(path);
+      }
+      if (request.paths.length > 0 && !(await options.confirmDropped(request.paths, context))) {
+        fail('CANCELLED', 'not sent: the dropped items were not confirmed');
       }
       const settings = await options.settings();
       // A contact is reached through its mailbox on the configured relay; an embedded relay is not reachable for it.

@@ -15,7 +15,9 @@
  *   key (docs/PROTOCOL.md §12.6), so the restriction lives here, at the boundary;
  * - the renderer never names a file path it invented: files to send arrive either as opaque ids of items the user
  *   picked in main's native dialog, or as paths the *preload* derived from dropped `File` objects with
- *   `webUtils.getPathForFile` (page script cannot forge a File with a path); the download folder is only ever set
+ *   `webUtils.getPathForFile` (page script cannot forge a File with a path) — and since a compromised renderer
+ *   *process* could still name any path, main lists dropped paths in its own native dialog before reading them; the
+ *   download folder is only ever set
  *   from main's folder dialog (`settings:choose-download-dir`), so page script cannot point received files at, say,
  *   an autostart folder;
  * - the renderer runs the session (handshake, decryption): main hands it a MessagePort of ciphertext frames

@@ -31,6 +31,8 @@ test('a folder dropped on the window arrives identical at a CLI receiver, Level 
     await expect(page.getByRole('radio', { name: /Create a link/ })).toBeChecked();
     await page.getByRole('button', { name: 'Create link' }).click();
     await expect(page.getByRole('heading', { name: 'Your link is ready' })).toBeVisible({ timeout: 20_000 });
+    // Main confirmed the dropped folder with its own dialog before reading it.
+    expect(desktop.calls.confirmDropped).toEqual([[tree.root]]);
     const text = await page.getByRole('textbox', { name: 'Transfer link' }).inputValue();
     expect(parseLink(text).relays, 'the link names the relay of the settings').toEqual([relayUrl]);
     const qr = page.getByRole('img', { name: 'QR code of the transfer link' });

@@ -61,6 +61,9 @@ export interface DesktopHarness {
   readonly notifications: ShownNotification[];
   /** Whether the main window counts as shown (false: closed to the tray). */
   readonly window: { visible: boolean };
+  /** Every dropped-paths confirmation main asked for, and what the user answers to the next ones. */
+  readonly confirmations: string[][];
+  readonly confirm: { answer: boolean };
   /** Paths the next `transfer:pick-files` dialog returns. */
   pickNext(paths: readonly string[]): void;
   close(): Promise<void>;
@@ -108,6 +111,8 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
   let picks: readonly string[] = [];
   const notifications: ShownNotification[] = [];
   const windowState = { visible: true };
+  const confirmations: string[][] = [];
+  const confirmState = { answer: true };
   const desktop = await createDesktop({
     userData,
     defaultDownloadDir: downloads,
@@ -118,6 +123,7 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
     events: { emit: (channel, payload) => (record({ channel, payload } as Recorded), true) },
     channels,
     pickPaths: () => Promise.resolve(picks),
+    confirmDropped: (paths) => (confirmations.push([...paths]), Promise.resolve(confirmState.answer)),
     chooseDirectory: () => Promise.resolve(downloads),
     openPath: () => Promise.resolve(),
     setLoginItemSettings: () => undefined,
@@ -170,6 +176,8 @@ export async function desktopHarness(name = 'desktop'): Promise<DesktopHarness> 
     events,
     notifications,
     window: windowState,
+    confirmations,
+    confirm: confirmState,
     call,
     async next(channel, match = () => true, timeoutMs = 60_000) {
       const find = () => events.find((e) => e.channel === channel && match(e.payload as never))?.payload as EventPayload<typeof channel> | undefined;

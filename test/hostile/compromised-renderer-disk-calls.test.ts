@@ -65,6 +65,15 @@ describe('compromised renderer: disk and report calls outside its session', () =
     expect((await other.next('transfer:done', (e) => e.transferId === receiving.transferId)).level).toBe(3);
   }, 60_000);
 
+  it('dropped paths it invents (a compromised renderer process can name any file) are shown to the user by main first', async () => {
+    const app = await desktopHarness('hostile-renderer-paths');
+    desktops.push(app);
+    app.confirm.answer = false; // the user sees "/etc/passwd" in main's dialog and says no
+    await expectCode(app.call('transfer:send', { paths: ['/etc/passwd'], picked: [], to: { kind: 'link' } }), 'CANCELLED');
+    expect(app.confirmations).toEqual([['/etc/passwd']]);
+    expect(app.events.filter((e) => e.channel === 'transfer:session')).toEqual([]);
+  });
+
   it('while receiving: nothing is written before main accepts, a second offer and a forged manifest are refused', async () => {
     const app = await desktopHarness('hostile-renderer-receive');
     desktops.push(app);

@@ -75,6 +75,7 @@ export interface DesktopBridgeOptions {
 
 export interface RecordedCalls {
   readonly pickPaths: ('files' | 'folder')[];
+  readonly confirmDropped: string[][];
   readonly chooseDirectory: number;
   readonly openPath: string[];
   readonly loginItem: boolean[];
@@ -140,7 +141,7 @@ export async function startDesktopBridge(options: DesktopBridgeOptions): Promise
   const keyFile = join(userData, 'identity.key');
   const log: string[] = [];
   const logger = recordingLogger(log);
-  const calls = { pickPaths: [], chooseDirectory: 0, openPath: [], loginItem: [], camera: [], showWindow: 0 } as {
+  const calls = { pickPaths: [], confirmDropped: [], chooseDirectory: 0, openPath: [], loginItem: [], camera: [], showWindow: 0 } as {
     -readonly [K in keyof RecordedCalls]: RecordedCalls[K];
   };
   const notifications: ShownNotification[] = [];
@@ -238,6 +239,11 @@ export async function startDesktopBridge(options: DesktopBridgeOptions): Promise
     logger,
     events,
     channels,
+    // The native "Send these items?" dialog; the tests answer Send and see what it listed.
+    confirmDropped: (paths) => {
+      calls.confirmDropped.push([...paths]);
+      return Promise.resolve(true);
+    },
     pickPaths: (kind) => {
       calls.pickPaths.push(kind);
       const paths = nextPick;
