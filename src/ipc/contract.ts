@@ -16,10 +16,9 @@
  * - the renderer never names a file path it invented: files to send arrive either as opaque ids of items the user
  *   picked in main's native dialog, or as paths the *preload* derived from dropped `File` objects with
  *   `webUtils.getPathForFile` (page script cannot forge a File with a path) — and since a compromised renderer
- *   *process* could still name any path, main lists dropped paths in its own native dialog before reading them; the
- *   download folder is only ever set
- *   from main's folder dialog (`settings:choose-download-dir`), so page script cannot point received files at, say,
- *   an autostart folder;
+ *   *process* could still name any path, main lists dropped paths in its own native dialog before reading them;
+ *   the download folder is only ever set from main's folder dialog (`settings:choose-download-dir`), so page script
+ *   cannot point received files at, say, an autostart folder;
  * - the renderer runs the session (handshake, decryption): main hands it a MessagePort of ciphertext frames
  *   (`transfer:session`) and serves its file-source and file-sink calls (`disk:*`), addressed by transfer id and
  *   manifest index only — the sink adapter maps those to paths (src/ports/files.ts).
