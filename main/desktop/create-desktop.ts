@@ -10,6 +10,7 @@
  */
 
 import type { Services } from '../app/ipc';
+import { toHex } from '../../src/bytes';
 import { fileBlobStore } from '../adapters/file-blob-store';
 import type { InvokeResponse } from '../../src/ipc/contract';
 import type { Clock } from '../../src/ports/clock';
@@ -135,7 +136,13 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
    * Wait in a fresh pairing room; the link is returned as soon as the room is joined. The wait ends when the other
    * device pairs or after PAIRING_LINK_MS (pairAsIssuer's timeout); the room's relay goes with it.
    */
+  let cancelPairing: (() => void) | null = null;
   const pairingLink = async (): Promise<InvokeResponse<'identity:pairing-link'>> => {
+    // One pairing room at a time: a new link replaces the one shown before (and its embedded relay).
+    cancelPairing?.();
+    let cancel!: () => void;
+    const abort = new Promise<void>((resolve) => (cancel = resolve));
+    cancelPairing = cancel;
     const relay = await relayFor(settings.get());
     const expiresAt = deps.clock.now() + PAIRING_LINK_MS;
     return new Promise((resolve, reject) => {
@@ -149,6 +156,7 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
             relayUrls: relay.linkUrls,
             connectUrl: relay.connectUrl,
             timeoutMs: PAIRING_LINK_MS,
+            abort,
             onLink: (link) => resolve({ link, expiresAt }),
           });
           logger.info('pairing.done', { contact: paired.contact.id.slice(0, 8) });
@@ -157,6 +165,7 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
           reject(error instanceof Error ? error : new Error(String(error)));
           logger.info('pairing.ended', { reason: error instanceof Error ? error.name : 'unknown' });
         } finally {
+          if (cancelPairing === cancel) cancelPairing = null;
           await relay.close();
         }
       })();
@@ -164,7 +173,9 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
   };
 
   // The mailbox: contacts can send to this device without a link while receiving is on and a relay is set.
-  let mailbox: { relayUrl: string; watcher: MailboxWatcher } | null = null;
+  // Keyed by relay and identity: after a rotation, contacts send to the new fingerprint's mailbox.
+  let mailbox: { key: string; watcher: MailboxWatcher } | null = null;
+  let closed = false;
   let mailboxUpdate: Promise<void> = Promise.resolve();
   const updateMailbox = (): Promise<void> => {
     mailboxUpdate = mailboxUpdate.then(switchMailbox).catch((error: unknown) => {
@@ -173,19 +184,21 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
     return mailboxUpdate;
   };
   const switchMailbox = async () => {
-    const relayUrl = receiving ? settings.get().relayUrl : '';
-    if (mailbox?.relayUrl === relayUrl) return;
+    const relayUrl = receiving && !closed ? settings.get().relayUrl : '';
+    const signer = relayUrl === '' ? null : await identity.signer();
+    const key = signer ? `${relayUrl} ${toHex(signer.publicKey)}` : '';
+    if ((mailbox?.key ?? '') === key) return;
     mailbox?.watcher.close();
     mailbox = null;
-    if (relayUrl === '') return;
-    const watcher = watchMailbox({ relayUrl, signer: await identity.signer(), onIncoming: (roomId) => transfers.incoming(relayUrl, roomId), logger });
+    if (!signer || closed) return;
+    const watcher = watchMailbox({ relayUrl, signer, onIncoming: (roomId) => transfers.incoming(relayUrl, roomId), logger });
     watcher.registered.catch(() => undefined);
-    mailbox = { relayUrl, watcher };
+    mailbox = { key, watcher };
   };
   const unsubscribe = settings.subscribe(() => void updateMailbox());
   await updateMailbox();
 
-  const base = ipcServicesOf({ identity, contacts, settings, pairingLink });
+  const base = ipcServicesOf({ identity, contacts, settings, pairingLink, onRotated: () => void updateMailbox() });
   const identityChannels: Services['identity'] = {
     ...base.identity,
     // Only for a session main handed to the renderer, once, in its own role (renderer-sessions.ts).
@@ -220,8 +233,11 @@ export async function createDesktop(deps: DesktopDeps): Promise<Desktop> {
       await mailbox.watcher.registered;
     },
     close() {
+      closed = true;
+      cancelPairing?.();
       unsubscribe();
       mailbox?.watcher.close();
+      mailbox = null;
       transfers.close();
       return Promise.resolve();
     },

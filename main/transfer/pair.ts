@@ -25,6 +25,8 @@ export interface PairOptions {
   readonly random: RandomSource;
   readonly relayCa?: string;
   readonly timeoutMs?: number;
+  /** Resolves to stop waiting (a newer pairing link replaced this one): the wait fails TRANSPORT_CLOSED. */
+  readonly abort?: Promise<void>;
 }
 
 export interface Paired {
@@ -88,6 +90,7 @@ export async function pairAsIssuer(
 ): Promise<Paired> {
   const link = createLink(options.random, 'pairing', await fingerprintOf(options.signer.publicKey), options.relayUrls);
   const relay = new RelayLink(options.connectUrl, link.roomId, options.relayCa);
+  void options.abort?.then(() => relay.close());
   try {
     await relay.start();
     const transport = relay.openFrameTransport();

@@ -9,6 +9,7 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRelay } from '../../relay/server';
+import { newRoomId, RelayClient } from '../relay/relay-client';
 import { desktopHarness, type DesktopHarness } from '../helpers/desktop-harness';
 import { device, runCli, sampleTree, sha256File, tempDir, type CliProcess } from '../cli/harness';
 
@@ -100,4 +101,24 @@ describe('tray receive through the relay mailbox (window closed)', () => {
     expect(refusal[0]!.actions).toEqual([]);
     expect(app.desktop.tray.state().recent[0]).toMatchObject({ direction: 'receive', state: 'declined' });
   }, 90_000);
+
+  it('after a key rotation the mailbox follows the new identity (the old fingerprint is no longer woken)', async () => {
+    const before = (await app.call('identity:get')).fingerprint;
+    const after = (await app.call('identity:rotate')).fingerprint;
+    expect(after).not.toBe(before);
+    await app.desktop.mailboxReady();
+    const notify = async (fingerprint: string): Promise<boolean> => {
+      const client = await RelayClient.open(relayUrl);
+      try {
+        client.send({ type: 'notify', fingerprint: Buffer.from(fingerprint, 'hex'), roomId: newRoomId() });
+        const answer = await client.next();
+        if (answer.type !== 'notified') throw new Error(`expected NOTIFIED, got ${answer.type}`);
+        return answer.delivered;
+      } finally {
+        await client.close();
+      }
+    };
+    await expect.poll(() => notify(after), { timeout: 10_000 }).toBe(true);
+    expect(await notify(before)).toBe(false);
+  }, 30_000);
 });
