@@ -20,6 +20,7 @@
  * Reports are checked against the session's state (no offer before connected, no second offer, one finish).
  */
 
+import { equalBytes } from '../../src/bytes';
 import { fail, type ErrorCode } from '../../src/errors';
 import { fingerprintOf } from '../../src/identity/fingerprint';
 import type { TransferSessionInfo, TransferReport, PartProgressInfo, DiskWriteRequest } from '../../src/ipc/contract';
@@ -103,6 +104,7 @@ export class SessionRegistry {
       case 'connected': {
         if (slot.connected) fail('BAD_INPUT', 'connected was already reported');
         slot.connected = fingerprintOf(report.peerKey).then((fingerprint) => {
+          checkClaim(slot.options.expect, report, fingerprint);
           const handshake: HandshakeView = { level: report.level, verifiedBy: report.verifiedBy, peer: { identityKey: report.peerKey, fingerprint, name: report.peerName } };
           slot.handshake = handshake;
           slot.options.onEvent?.({ type: 'connected', handshake });
@@ -113,16 +115,19 @@ export class SessionRegistry {
       }
       case 'offer':
         return { decision: await this.offer(slot, report.manifest) };
-      case 'finished':
+      case 'finished': {
+        // Success needs a handshake main accepted (a `connected` that fit the expectation).
+        const ok = report.ok && slot.handshake !== null;
         slot.finish({
-          phase: report.ok ? 'complete' : 'failed',
-          ok: report.ok,
-          code: report.ok ? null : (report.code ?? 'TRANSPORT_CLOSED'),
+          phase: ok ? 'complete' : 'failed',
+          ok,
+          code: ok ? null : report.ok ? 'BAD_INPUT' : (report.code ?? 'TRANSPORT_CLOSED'),
           errorFromPeer: false,
           handshake: slot.handshake,
           manifest: slot.manifest,
         });
         return { decision: null };
+      }
     }
   }
 
@@ -212,6 +217,38 @@ export class SessionRegistry {
     let bytes = 0;
     for (const value of slot.done.values()) bytes += value;
     slot.options.onEvent?.({ type: 'progress', bytes, total: manifestTotals(slot.manifest!).bytes });
+  }
+}
+
+/**
+ * The renderer's account of the handshake must fit what main asked it to check, or main would pin (and show) a key
+ * the handshake never verified: the pinned key or the link's fingerprint when one was expected, a pinned key for
+ * 'pin', and no Level 3 without a reason.
+ * @throws SealdropError BAD_INPUT for a claim that does not fit.
+ */
+function checkClaim(
+  expect: RunnerReceiverOptions['expect'],
+  report: Extract<TransferReport, { type: 'connected' }>,
+  fingerprint: Uint8Array,
+): void {
+  const refuse = (why: string): never => fail('BAD_INPUT', `connected report refused: ${why}`);
+  if (expect.pinnedKey && !equalBytes(expect.pinnedKey, report.peerKey)) refuse('not the pinned key');
+  if (expect.linkFingerprint && !equalBytes(expect.linkFingerprint, fingerprint)) refuse('not the key in the link');
+  if (report.level === 2 && report.verifiedBy !== 'none') refuse('Level 2 with a verification');
+  if (report.level === 3) {
+    switch (report.verifiedBy) {
+      case 'pin':
+        if (!(expect.pinnedKey ?? null) && !expect.isPinned?.(report.peerKey)) refuse('no pin for this key');
+        return;
+      case 'link-fingerprint':
+        if (!expect.linkFingerprint) refuse('no link fingerprint was expected');
+        return;
+      case 'link-secret':
+        if (!expect.linkIssued) refuse('no link was issued');
+        return;
+      case 'none':
+        refuse('Level 3 without a verification');
+    }
   }
 }
 

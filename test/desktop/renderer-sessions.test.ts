@@ -12,6 +12,7 @@ import { linkedTransports } from '../../src/testing/memory-transport';
 import { SeededRandom } from '../../src/testing/seeded-random';
 import { MemorySink } from '../../src/testing/memory-files';
 import { identityFromSeed } from '../../src/identity/identity';
+import { fingerprintOf } from '../../src/identity/fingerprint';
 import { rendererSessions, SessionRegistry, type SessionChannels } from '../../main/desktop/renderer-sessions';
 import type { TransferSessionInfo } from '../../src/ipc/contract';
 import { nodePortPair } from '../helpers/node-port';
@@ -47,7 +48,7 @@ describe('renderer sessions: reports', () => {
       signer: me,
       handshakeRole: 'initiator',
       sessionId: new Uint8Array(16),
-      expect: { linkIssued: false },
+      expect: { linkIssued: false, isPinned: (key) => key[0] === peer.publicKey[0] },
       decide: ({ handshake }) => (decided.push(handshake.peer.name), Promise.resolve(true)),
       openSink: () => Promise.resolve(new MemorySink()),
     });
@@ -86,5 +87,63 @@ describe('renderer sessions: reports', () => {
     await expectCode(registry.report({ transferId: TRANSFER, type: 'offer', manifest: encodeManifest(MANIFEST) }), 'BAD_INPUT');
     session.cancel();
     await session.outcome;
+  });
+
+  it('a connected report that does not fit the expectation is refused, and the session cannot then succeed', async () => {
+    const { registry, channels } = setup();
+    const me = await identityFromSeed(new Uint8Array(32).fill(6));
+    const expected = await identityFromSeed(new Uint8Array(32).fill(7));
+    const other = await identityFromSeed(new Uint8Array(32).fill(8));
+    // The grace period after a finished report is cut short: nothing is on its way through the port here.
+    const quick = (_ms: number, run: () => void) => {
+      const timer = setTimeout(run, 10);
+      return () => clearTimeout(timer);
+    };
+    const runner = rendererSessions({ transferId: TRANSFER, identityKey: me.publicKey, pinnedKeys: () => [], contactId: null, channels, registry, setTimer: quick });
+    const [network] = linkedTransports();
+    const session = runner.startReceiver({
+      transport: network,
+      clock: systemClock,
+      random: new SeededRandom('renderer-sessions-3'),
+      signer: me,
+      handshakeRole: 'initiator',
+      sessionId: new Uint8Array(16),
+      expect: { linkFingerprint: await fingerprintOf(expected.publicKey), isPinned: () => false },
+      decide: () => Promise.resolve(true),
+      openSink: () => Promise.resolve(new MemorySink()),
+    });
+    // The renderer claims a key other than the one the link names.
+    const claim = { transferId: TRANSFER, type: 'connected', level: 3, verifiedBy: 'link-fingerprint', peerKey: other.publicKey, peerName: 'x' } as const;
+    await expectCode(registry.report(claim), 'BAD_INPUT');
+    // Nor can it get an offer accepted or report success afterwards.
+    await expectCode(registry.report({ transferId: TRANSFER, type: 'offer', manifest: encodeManifest(MANIFEST) }), 'BAD_INPUT');
+    await registry.report({ transferId: TRANSFER, type: 'finished', ok: true, code: null });
+    session.cancel();
+    await expect(session.outcome).resolves.toMatchObject({ ok: false, code: 'BAD_INPUT' });
+  });
+
+  it('claims that do not fit: Level 3 by pin for an unpinned key, Level 3 without a reason, a link secret never issued', async () => {
+    const me = await identityFromSeed(new Uint8Array(32).fill(9));
+    const peer = await identityFromSeed(new Uint8Array(32).fill(10));
+    for (const [verifiedBy, level] of [['pin', 3], ['none', 3], ['link-secret', 3], ['pin', 2]] as const) {
+      const { registry, channels } = setup();
+      const runner = rendererSessions({ transferId: TRANSFER, identityKey: me.publicKey, pinnedKeys: () => [], contactId: null, channels, registry });
+      const [network] = linkedTransports();
+      const session = runner.startReceiver({
+        transport: network,
+        clock: systemClock,
+        random: new SeededRandom(`claims-${verifiedBy}-${level}`),
+        signer: me,
+        handshakeRole: 'initiator',
+        sessionId: new Uint8Array(16),
+        expect: { linkIssued: false, isPinned: () => false },
+        decide: () => Promise.resolve(true),
+        openSink: () => Promise.resolve(new MemorySink()),
+      });
+      const claim = { transferId: TRANSFER, type: 'connected', level, verifiedBy, peerKey: peer.publicKey, peerName: 'x' } as const;
+      await expectCode(registry.report(claim), 'BAD_INPUT');
+      session.cancel();
+      await session.outcome;
+    }
   });
 });
