@@ -83,7 +83,7 @@ describe.each([...INVOKE_CHANNELS])('%s', (channel: InvokeChannel) => {
 describe('a trusted call', () => {
   it('reaches the service with a validated copy and the caller context, and wraps the value', async () => {
     const { services, calls } = recordingServices();
-    const request = { context: 'handshake responder', hash: new Uint8Array(32).fill(3) };
+    const request = { transferId: 'ab'.repeat(16), context: 'handshake responder', hash: new Uint8Array(32).fill(3) };
     const result = await createChannelHandler('identity:sign', services, options)(eventFrom(appFrame), request);
     expect(result).toEqual({ ok: true, value: 'value of identity:sign' });
     expect(calls).toHaveLength(1);
