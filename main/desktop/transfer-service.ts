@@ -17,13 +17,11 @@
  * paths of the other side.
  */
 
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { equalBytes, toHex } from '../../src/bytes';
-import { errorCodeOf, fail, isErrorCode, type ErrorCode } from '../../src/errors';
+import { errorCodeOf, fail } from '../../src/errors';
 import type { IdentitySigner } from '../../src/identity/identity';
 import { parseLink } from '../../src/identity/link';
-import { MAX_OFFER_NAMES, type OfferInfo, type PickedItem, type SettingsInfo, type TransferPath } from '../../src/ipc/contract';
+import type { OfferInfo, SettingsInfo, TransferPath } from '../../src/ipc/contract';
 import type { Clock } from '../../src/ports/clock';
 import { silentLogger, type Logger } from '../../src/ports/logger';
 import type { RandomSource } from '../../src/ports/random';
@@ -38,12 +36,11 @@ import { runSend } from '../transfer/send';
 import type { TransferReport } from '../transfer/events';
 import { rendererSessions, SessionRegistry, type SessionChannels } from './renderer-sessions';
 import { relayFor, iceServersOf, type RelayChoice } from './relays';
+import { asCode, offerInfoOf, pathOf, PickedItems } from './transfer-views';
 
 /** Mailbox offers handled at once, and waiting behind them (see `incoming`). */
 const MAX_INCOMING_ACTIVE = 2;
 const MAX_INCOMING_QUEUED = 4;
-/** Items picked in one dialog, at most; matches the contract's MAX_SEND_ITEMS. */
-const MAX_PICKED = 1000;
 
 export interface TransferServiceOptions {
   readonly signer: () => Promise<IdentitySigner>;
@@ -105,7 +102,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   const logger = options.logger ?? silentLogger;
   const registry = new SessionRegistry(logger);
   const running = new Map<string, Running>();
-  const picked = new Map<string, string>();
+  const picked = new PickedItems(options.random);
   const newId = () => toHex(options.random.bytes(16));
 
   const get = (transferId: string): Running => {
@@ -178,18 +175,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   };
 
   const transfer: Services['transfer'] = {
-    async pickFiles(request, context) {
-      const paths = (await options.pickPaths(request.kind, context)).slice(0, MAX_PICKED);
-      const items: PickedItem[] = [];
-      for (const path of paths) {
-        const info = await stat(path).catch(() => null);
-        if (!info || (!info.isFile() && !info.isDirectory())) continue;
-        const id = newId();
-        picked.set(id, path);
-        items.push({ id, name: basename(path), kind: info.isDirectory() ? 'directory' : 'file', size: info.isFile() ? info.size : null });
-      }
-      return items;
-    },
+    pickFiles: async (request, context) => picked.add(await options.pickPaths(request.kind, context)),
 
     async send(request, context) {
       const contact = request.to.kind === 'contact' ? options.trust.get(request.to.contactId) : null;
@@ -199,9 +185,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       }
       const paths = [...request.paths];
       for (const id of request.picked) {
-        const path = picked.get(id);
-        if (path === undefined) fail('BAD_INPUT', 'a picked item is unknown (pick it again)');
-        paths.push(path);
+        paths.push(picked.path(id));
       }
       if (request.paths.length > 0 && !(await options.confirmDropped(request.paths, context))) {
         fail('CANCELLED', 'not sent: the dropped items were not confirmed');
@@ -327,28 +311,7 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     });
   };
 
-  const offerInfo = (t: Running, offer: OfferSummary): OfferInfo => {
-    const key = offer.peer.fingerprint;
-    const contact = options.trust.list().find((c) => toHex(c.fingerprint) === key) ?? null;
-    const files = offer.manifest.entries.filter((e) => e.kind === 'file');
-    return {
-      transferId: t.id,
-      peer: {
-        contactId: contact?.id ?? null,
-        name: contact?.name ?? offer.peer.name,
-        fingerprint: key,
-        short: offer.peer.short,
-        status: contact ? (contact.pendingKey ? 'keyChanged' : contact.state) : 'new',
-        verifiedBy: offer.peer.verifiedBy as OfferInfo['peer']['verifiedBy'],
-      },
-      level: offer.level,
-      path: t.path ?? 'relay',
-      files: files.length,
-      directories: offer.manifest.entries.length - files.length,
-      bytes: offer.bytes,
-      names: files.slice(0, MAX_OFFER_NAMES).map((e) => e.path),
-    };
-  };
+  const offerInfo = (t: Running, offer: OfferSummary): OfferInfo => offerInfoOf(t.id, t.path, offer, options.trust);
 
   /** An offer that came through the mailbox: the tray policy first, then (maybe) the user. */
   const decideIncomingOffer = async (t: Running, offer: OfferSummary): Promise<boolean> => {
@@ -445,12 +408,4 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       for (const t of running.values()) t.abort();
     },
   };
-}
-
-function pathOf(path: string): TransferPath | null {
-  return path === 'direct' || path === 'webrtc' || path === 'turn' || path === 'relay' ? path : null;
-}
-
-function asCode(code: unknown): ErrorCode {
-  return isErrorCode(code) ? code : 'INTERNAL';
 }
