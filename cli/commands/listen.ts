@@ -23,7 +23,7 @@ import { createContext } from '../context';
 import { EXIT, exitCodeFor } from '../help';
 import type { Output } from '../output';
 import { reportPrinter } from './report';
-import { abortSignal, iceServers, offerPrompt } from './shared';
+import { abortSignal, transferOptions, offerPrompt } from './shared';
 
 /** Notifications waiting while a receive runs; more are dropped. */
 const MAX_QUEUED = 8;
@@ -98,12 +98,7 @@ export async function listen(args: string[], flags: CommonFlags, out: Output): P
         name: ctx.deviceName,
         trust,
         ...(ca ? { relayCa: ca } : {}),
-        pathMode: flags.path,
-        iceServers: iceServers(flags),
-        forceTurn: flags.turnOnly,
-        requireLevel3: flags.requireLevel === 3,
-        random: ctx.random,
-        clock: ctx.clock,
+        ...transferOptions(flags, ctx),
         abort,
         confirm: offerPrompt(flags, out),
         report: reportPrinter(out, {

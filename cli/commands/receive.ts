@@ -9,7 +9,7 @@ import { createContext } from '../context';
 import { EXIT, exitCodeFor } from '../help';
 import type { Output } from '../output';
 import { reportPrinter } from './report';
-import { abortSignal, iceServers, offerPrompt } from './shared';
+import { abortSignal, transferOptions, offerPrompt } from './shared';
 
 export async function receive(args: string[], flags: CommonFlags, out: Output): Promise<number> {
   const [link] = args;
@@ -31,12 +31,7 @@ export async function receive(args: string[], flags: CommonFlags, out: Output): 
     trust,
     ...(flags.relay.length ? { relayOverride: flags.relay } : {}),
     ...(ca ? { relayCa: ca } : {}),
-    pathMode: flags.path,
-    iceServers: iceServers(flags),
-    forceTurn: flags.turnOnly,
-    requireLevel3: flags.requireLevel === 3,
-    random: ctx.random,
-    clock: ctx.clock,
+    ...transferOptions(flags, ctx),
     abort: abortSignal(),
     confirm: offerPrompt(flags, out),
     report: reportPrinter(out, {

@@ -8,14 +8,14 @@ import { readFile } from 'node:fs/promises';
 import { shortFingerprint } from '../../src/identity/fingerprint';
 import type { Contact } from '../../src/trust/contact';
 import { runSend } from '../../main/transfer/send';
-import { startRelay } from '../../relay/server';
+import { configuredRelay, startEmbeddedRelay } from '../../main/transfer/embedded-relay';
 import type { CommonFlags } from '../main';
 import { createContext } from '../context';
 import { EXIT, exitCodeFor } from '../help';
 import type { Output } from '../output';
 import { printQr } from '../qr';
 import { reportPrinter } from './report';
-import { abortSignal, iceServers, resolveContact } from './shared';
+import { abortSignal, transferOptions, resolveContact } from './shared';
 
 export async function send(paths: string[], flags: CommonFlags, out: Output): Promise<number> {
   if (paths.length === 0) {
@@ -48,17 +48,7 @@ export async function send(paths: string[], flags: CommonFlags, out: Output): Pr
   const who = contact ? `${contact.name} [${shortFingerprint(contact.fingerprint)}]` : '';
 
   // No --relay: run a relay in this process; its reachable addresses go into the link.
-  let embedded: Awaited<ReturnType<typeof startRelay>> | null = null;
-  let relayUrls = flags.relay;
-  let connectUrl = flags.relay[0] ?? '';
-  if (relayUrls.length === 0) {
-    embedded = await startRelay({ host: '0.0.0.0', port: 0, logger: () => undefined });
-    const urls = embedded.urls();
-    const loopback = urls.filter((u) => u.includes('127.0.0.1'));
-    const lan = urls.filter((u) => !u.includes('127.0.0.1'));
-    relayUrls = [...lan.slice(0, 3), ...loopback.slice(0, 1)];
-    connectUrl = loopback[0] ?? urls[0] ?? '';
-  }
+  const relay = flags.relay.length === 0 ? await startEmbeddedRelay() : configuredRelay(flags.relay[0]!);
   const ca = flags.relayCa ? await readFile(flags.relayCa, 'utf8') : undefined;
   const abort = abortSignal();
   let lastDelivered: boolean | null = null;
@@ -68,22 +58,17 @@ export async function send(paths: string[], flags: CommonFlags, out: Output): Pr
       signer,
       name: ctx.deviceName,
       trust,
-      relayUrls,
-      connectUrl,
+      relayUrls: flags.relay.length > 0 ? flags.relay : relay.linkUrls,
+      connectUrl: relay.connectUrl,
       ...(ca ? { relayCa: ca } : {}),
       ...(contact ? { to: { identityKey: contact.identityKey } } : {}),
-      pathMode: flags.path,
-      iceServers: iceServers(flags),
-      forceTurn: flags.turnOnly,
-      requireLevel3: flags.requireLevel === 3,
-      random: ctx.random,
-      clock: ctx.clock,
+      ...transferOptions(flags, ctx),
       abort,
       report: reportPrinter(out, {
         ready: (report) => {
           const link = report.link;
           if (link === null) {
-            out.say(`Sending ${report.files} file(s), ${out.bytes(report.bytes)} to ${who} through ${connectUrl}.`);
+            out.say(`Sending ${report.files} file(s), ${out.bytes(report.bytes)} to ${who} through ${relay.connectUrl}.`);
             return;
           }
           out.say(`Sending ${report.files} file(s), ${out.bytes(report.bytes)}. Give the receiver this link:\n`);
@@ -105,6 +90,6 @@ export async function send(paths: string[], flags: CommonFlags, out: Output): Pr
     });
     return result.ok ? EXIT.OK : exitCodeFor(result.code ?? 'INTERNAL');
   } finally {
-    await embedded?.close();
+    await relay.close();
   }
 }

@@ -8,6 +8,7 @@ import { fail } from '../../src/errors';
 import type { OfferSummary } from '../../main/transfer/receive-room';
 import type { Contact } from '../../src/trust/contact';
 import type { TrustStore } from '../../src/trust/trust-store';
+import type { CliContext } from '../context';
 import type { CommonFlags } from '../main';
 import type { Output } from '../output';
 
@@ -15,6 +16,18 @@ import type { Output } from '../output';
 export function iceServers(flags: CommonFlags): string[] {
   const normalise = (url: string) => url.replace(/^(stun|turns?):\/\//, '$1:');
   return [...flags.stun.map(normalise), ...flags.turn.map(normalise)];
+}
+
+/** The transfer options every command takes from the same flags: paths, ICE servers, the level, time and chance. */
+export function transferOptions(flags: CommonFlags, ctx: Pick<CliContext, 'random' | 'clock'>) {
+  return {
+    pathMode: flags.path,
+    iceServers: iceServers(flags),
+    forceTurn: flags.turnOnly,
+    requireLevel3: flags.requireLevel === 3,
+    random: ctx.random,
+    clock: ctx.clock,
+  };
 }
 
 /** Resolves on the first Ctrl-C or SIGTERM; a second one exits at once. */

@@ -28,7 +28,7 @@ import type { RandomSource } from '../../src/ports/random';
 import type { TrustStore } from '../../src/trust/trust-store';
 import type { Services } from '../app/ipc';
 import type { ServiceEvents } from '../services/events';
-import { runReceive, runReceiveIncoming, type OfferSummary } from '../transfer/receive';
+import { runReceive, runReceiveIncoming, type OfferSummary, type ReceiveCommonOptions } from '../transfer/receive';
 import type { NotificationAction, OfferNotifier } from '../services/notifications';
 import { decideIncoming } from '../services/offer-policy';
 import type { recordTransfer } from '../services/tray-model';
@@ -174,6 +174,37 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
     void relay?.close();
   };
 
+  /**
+   * What every receive shares: the download folder and paths from the settings, this identity, sessions in the
+   * renderer, and how offers are decided (`confirm`). Fails before anything is recorded if the identity is unavailable.
+   */
+  const prepareReceive = async (
+    contactId: string | null,
+    confirm: (t: Running, offer: OfferSummary) => Promise<boolean>,
+  ): Promise<{ t: Running; common: ReceiveCommonOptions }> => {
+    const settings = await options.settings();
+    const signer = await options.signer();
+    const name = await options.deviceName();
+    const { transfer: t, abort } = begin('receive', settings.downloadDir);
+    const common: ReceiveCommonOptions = {
+      outDir: settings.downloadDir,
+      signer,
+      name,
+      trust: options.trust,
+      pathMode: 'auto',
+      iceServers: iceServersOf(settings),
+      forceTurn: false,
+      requireLevel3: settings.requireLevel3,
+      random: options.random,
+      clock: options.clock,
+      abort,
+      sessions: sessionsFor(t, signer, contactId),
+      confirm: (offer) => confirm(t, offer),
+      report: reporter(t),
+    };
+    return { t, common };
+  };
+
   const transfer: Services['transfer'] = {
     pickFiles: async (request, context) => picked.add(await options.pickPaths(request.kind, context)),
 
@@ -249,27 +280,8 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
       if (changed) fail('KEY_CHANGED', `this link comes from the new key of ${changed.name}: verify it again first`);
       const blocked = options.trust.findByFingerprint(link.fingerprint);
       if (blocked?.pendingKey) fail('KEY_CHANGED', `the key of ${blocked.name} changed: verify it again first`);
-      const settings = await options.settings();
-      const signer = await options.signer();
-      const name = await options.deviceName();
-      const { transfer: t, abort } = begin('receive', settings.downloadDir);
-      void runReceive({
-        link: request.link,
-        outDir: settings.downloadDir,
-        signer,
-        name,
-        trust: options.trust,
-        pathMode: 'auto',
-        iceServers: iceServersOf(settings),
-        forceTurn: false,
-        requireLevel3: settings.requireLevel3,
-        random: options.random,
-        clock: options.clock,
-        abort,
-        sessions: sessionsFor(t, signer, blocked?.id ?? null),
-        confirm: (offer) => ask(t, offer),
-        report: reporter(t),
-      }).finally(() => finished(t, null));
+      const { t, common } = await prepareReceive(blocked?.id ?? null, ask);
+      void runReceive({ ...common, link: request.link }).finally(() => finished(t, null));
       return { transferId: t.id };
     },
 
@@ -354,29 +366,9 @@ export function createTransferService(options: TransferServiceOptions): DesktopT
   };
   const receiveIncoming = (relayUrl: string, roomId: Uint8Array): Promise<void> =>
     (async () => {
-      const settings = await options.settings();
       if (!options.receiving()) return;
-      const signer = await options.signer();
-      const name = await options.deviceName();
-      const { transfer: t, abort } = begin('receive', settings.downloadDir);
-      await runReceiveIncoming({
-        relayUrl,
-        roomId,
-        outDir: settings.downloadDir,
-        signer,
-        name,
-        trust: options.trust,
-        pathMode: 'auto',
-        iceServers: iceServersOf(settings),
-        forceTurn: false,
-        requireLevel3: settings.requireLevel3,
-        random: options.random,
-        clock: options.clock,
-        abort,
-        sessions: sessionsFor(t, signer, null),
-        confirm: (offer) => decideIncomingOffer(t, offer),
-        report: reporter(t),
-      }).finally(() => finished(t, null));
+      const { t, common } = await prepareReceive(null, decideIncomingOffer);
+      await runReceiveIncoming({ ...common, relayUrl, roomId }).finally(() => finished(t, null));
     })().catch((error: unknown) => logger.warn('incoming.failed', { code: errorCodeOf(error) ?? 'INTERNAL' }));
 
   const answer = (transferId: string, yes: boolean) => {

@@ -15,7 +15,7 @@ import { hashManifest } from '../../src/manifest/codec';
 import type { Manifest } from '../../src/manifest/manifest';
 import { systemClock } from '../../src/ports/clock';
 import type { FileSink, FileSource, PartProgress } from '../../src/ports/files';
-import type { MemoryTransport } from '../../src/testing/memory-transport';
+import type { Transport } from '../../src/ports/transport';
 import { SeededRandom } from '../../src/testing/seeded-random';
 import { startReceiver, startSender } from '../../src/transfer/session';
 
@@ -23,16 +23,7 @@ export function tempDir(prefix: string): Promise<string> {
   return fsp.mkdtemp(path.join(os.tmpdir(), `sealdrop-${prefix}-`));
 }
 
-/** Deterministic, non-repeating bytes. */
-export function pattern(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+export { pattern } from '../helpers/pattern';
 
 export async function exists(target: string): Promise<boolean> {
   return fsp.lstat(target).then(
@@ -126,7 +117,7 @@ function parties() {
  * receiver accepts and opens its sink through `openSink`.
  */
 export async function runSession(
-  [senderEnd, receiverEnd]: [MemoryTransport, MemoryTransport],
+  [senderEnd, receiverEnd]: readonly [Transport, Transport],
   manifest: Manifest,
   source: FileSource,
   openSink: (offer: { manifest: Manifest; manifestHash: Uint8Array }) => Promise<FileSink>,

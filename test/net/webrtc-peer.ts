@@ -19,6 +19,7 @@ import { cleanup } from 'node-datachannel';
 import { errorCodeOf } from '../../src/errors';
 import type { Transport } from '../../src/ports/transport';
 import { liveWebRtcPeers, WebRtcPeer } from '../../main/adapters/webrtc-transport';
+import { pattern } from '../helpers/pattern';
 
 const { values } = parseArgs({
   options: {
@@ -42,15 +43,7 @@ if (!role || !signalHost || !signalPort) {
 const total = Number(values.bytes);
 
 /** The same pattern on both sides, so the test can also compute the expected hash. */
-function pattern(length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = 0x5eed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
+const PATTERN_SEED = 0x5eed;
 
 function report(result: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify({ role, ...result })}\n`);
@@ -77,7 +70,7 @@ const peer = new WebRtcPeer({
 createInterface({ input: socket }).on('line', (line) => peer.handleSignal(new Uint8Array(Buffer.from(line, 'base64'))));
 
 async function offer(transport: Transport): Promise<Record<string, unknown>> {
-  const data = pattern(total);
+  const data = pattern(total, PATTERN_SEED);
   const digest = new Promise<Uint8Array>((resolve, reject) => {
     transport.listen({ frame: (frame) => resolve(frame), close: (reason) => reject(new Error(reason.code)) });
   });

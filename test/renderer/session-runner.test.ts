@@ -29,25 +29,17 @@ import { domPortEndpoint } from '../../renderer/session/dom-port';
 import { ipcSigner } from '../../renderer/session/session-options';
 import { startSessionRunner, PAIR_TIMEOUT_MS, type SessionPortEvent, type SessionMessageTarget } from '../../renderer/session/session-runner';
 import { expectCode } from '../helpers/expect-code';
+import { pattern } from '../helpers/pattern';
 import { nodePortPair, type ObservedEndpoint } from '../helpers/node-port';
 
 const sessionId = new Uint8Array(16).fill(0x5a);
 const psk = new Uint8Array(32).fill(0x42);
 const ORIGIN = 'app://sealdrop';
 
-function bytes(length: number, seed: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let x = seed;
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return out;
-}
 
 const FILES: MemoryFile[] = [
   { path: 'a.txt', data: new TextEncoder().encode('first, and small\n') },
-  { path: 'big.bin', data: bytes(3 * 64 * 1024 + 17, 7) },
+  { path: 'big.bin', data: pattern(3 * 64 * 1024 + 17, 7) },
   { path: 'notes/empty.txt', data: new Uint8Array(0) },
 ];
 const DIRECTORIES = ['empty-folder'];

@@ -5,14 +5,9 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { equalBytes } from '../../src/bytes';
-import { fingerprintOf } from '../../src/identity/fingerprint';
-import { identityFromSeed } from '../../src/identity/identity';
-import { systemClock } from '../../src/ports/clock';
 import type { Transport, TransportCloseReason } from '../../src/ports/transport';
 import { memorySource, MemorySink, type MemoryFile } from '../../src/testing/memory-files';
 import { linkedTransports } from '../../src/testing/memory-transport';
-import { SeededRandom } from '../../src/testing/seeded-random';
-import { startReceiver, startSender } from '../../src/transfer/session';
 import {
   createPortTransport,
   pipeTransports,
@@ -20,6 +15,7 @@ import {
   type PortTransport,
   type PortTransportOptions,
 } from '../../src/transport/port-transport';
+import { runSession } from '../adapters/fs-fixtures';
 import { expectCode } from '../helpers/expect-code';
 import { nodePortPair, type ObservedEndpoint } from '../helpers/node-port';
 
@@ -285,8 +281,6 @@ describe('pipeTransports: network ↔ port', () => {
 });
 
 describe('a whole session with the renderer behind memory → pipe → port', () => {
-  const sessionId = new Uint8Array(16).fill(0x5a);
-  const psk = new Uint8Array(32).fill(0x42);
   const FILES: MemoryFile[] = [
     { path: 'empty.txt', data: new Uint8Array(0) },
     { path: 'big.bin', data: new Uint8Array(3 * MiB + 17).map((_, i) => (i * 31 + (i >>> 9)) & 0xff) },
@@ -294,8 +288,6 @@ describe('a whole session with the renderer behind memory → pipe → port', ()
   ];
 
   async function run(rendererRole: 'sender' | 'receiver') {
-    const sender = await identityFromSeed(new Uint8Array(32).fill(1));
-    const receiver = await identityFromSeed(new Uint8Array(32).fill(2));
     const [far, near] = linkedTransports({ maxFrameBytes: 256 * KiB });
     const [mainEnd, rendererEnd] = nodePortPair();
     const portOptions = options({ maxFrameBytes: 256 * KiB, windowBytes: 1 * MiB });
@@ -303,31 +295,8 @@ describe('a whole session with the renderer behind memory → pipe → port', ()
     const rendererTransport: PortTransport = createPortTransport(rendererEnd, portOptions);
     const { manifest, source } = memorySource(FILES, ['empty-folder']);
     const sink = new MemorySink();
-    const s = await startSender({
-      transport: rendererRole === 'sender' ? rendererTransport : far,
-      clock: systemClock,
-      random: new SeededRandom('sender'),
-      signer: sender,
-      handshakeRole: 'responder',
-      sessionId,
-      psk,
-      expect: { linkIssued: true },
-      manifest,
-      source,
-    });
-    const r = startReceiver({
-      transport: rendererRole === 'receiver' ? rendererTransport : far,
-      clock: systemClock,
-      random: new SeededRandom('receiver'),
-      signer: receiver,
-      handshakeRole: 'initiator',
-      sessionId,
-      psk,
-      expect: { linkFingerprint: await fingerprintOf(sender.publicKey) },
-      decide: () => Promise.resolve(true),
-      openSink: ({ manifest: m }) => sink.open(m),
-    });
-    const [sent, received] = await Promise.all([s.outcome, r.outcome]);
+    const ends = rendererRole === 'sender' ? ([rendererTransport, far] as const) : ([far, rendererTransport] as const);
+    const { sent, received } = await runSession(ends, manifest, source, ({ manifest: m }) => sink.open(m));
     return { sent, received, sink, piping };
   }
 

@@ -18,6 +18,7 @@ import { createSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pattern } from '../helpers/pattern';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const TOTAL = 4 * 1024 * 1024;
@@ -155,14 +156,9 @@ async function runPair(extra: (role: Role) => string[], limitMs = 60_000, holdRe
   }
 }
 
+/** What test/net/webrtc-peer.ts sends: the same pattern, same seed. */
 function expectedSha256(): string {
-  const out = new Uint8Array(TOTAL);
-  let x = 0x5eed;
-  for (let i = 0; i < TOTAL; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    out[i] = x >>> 24;
-  }
-  return createHash('sha256').update(out).digest('hex');
+  return createHash('sha256').update(pattern(TOTAL, 0x5eed)).digest('hex');
 }
 
 const required = process.env.CI_REQUIRE_NETNS === '1';
